@@ -1,0 +1,21 @@
+import { DataContent } from '../domain/enums';
+
+/**
+ * Which data contents each Suomi.fi mandate issue (valtuusasia) opens. The one place this mapping lives.
+ * Kela: "Review of client data in integration services" shows both integration-service data contents.
+ */
+export const MANDATE_ISSUE_DATA_CONTENTS: Readonly<Record<string, readonly DataContent[]>> = {
+  INTEGRATION_CLIENT_DATA: [
+    DataContent.INTEGRATION_SERVICES,
+    DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
+  ],
+  SOCIAL_ASSISTANCE_CLIENT_DATA: [DataContent.SOCIAL_ASSISTANCE],
+};
+
+/** Suomi.fi levels of assurance accepted for persons: substantial or high. */
+export const STRONG_AUTHENTICATION_ACRS: ReadonlySet<string> = new Set([
+  'http://ftn.ficora.fi/2017/loa2',
+  'http://ftn.ficora.fi/2017/loa3',
+  'http://eidas.europa.eu/LoA/substantial',
+  'http://eidas.europa.eu/LoA/high',
+]);

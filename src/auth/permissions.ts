@@ -1,0 +1,73 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { and, deny, type IRules, shield } from 'graphql-shield';
+import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
+import type { Context } from '../http/context';
+import { logger } from '../logger';
+import {
+  canFilterRequestedMunicipality,
+  canHandleIntegrationServices,
+  canReadIntegrationServices,
+  canSeePersonalIdentityCode,
+  isAuthenticatedCaller,
+  isNotificationInViewerScope,
+} from './rules';
+import { isAuthenticated } from './viewer';
+
+/**
+ * Every permission in one deny-by-default map mirroring the schema. A type-level rule covers all its fields;
+ * a field map may give one field a narrower rule. `test/permissions.test.ts` fails on any field not listed here.
+ */
+export const permissionMap = {
+  Query: {
+    viewer: isAuthenticatedCaller,
+    municipalities: isAuthenticatedCaller,
+    notifications: and(canReadIntegrationServices, canFilterRequestedMunicipality),
+    notification: canReadIntegrationServices,
+  },
+  Mutation: {
+    moveToProcessing: canHandleIntegrationServices,
+    returnToNew: canHandleIntegrationServices,
+    transferToMunicipality: canHandleIntegrationServices,
+  },
+  Viewer: isAuthenticatedCaller,
+  AccessGrant: isAuthenticatedCaller,
+  Municipality: isAuthenticatedCaller,
+  WelfareArea: isAuthenticatedCaller,
+  NotificationConnection: canReadIntegrationServices,
+  NotificationEdge: canReadIntegrationServices,
+  PageInfo: canReadIntegrationServices,
+  Notification: isNotificationInViewerScope,
+  NotificationTransfer: canReadIntegrationServices,
+  Person: {
+    '*': canReadIntegrationServices,
+    personalIdentityCode: canSeePersonalIdentityCode,
+  },
+  Address: canReadIntegrationServices,
+  InvalidTransition: canHandleIntegrationServices,
+  NotificationRemoved: canHandleIntegrationServices,
+  TransferReceipt: canHandleIntegrationServices,
+} satisfies IRules;
+
+/** Our coded errors pass through; a denied rule becomes FORBIDDEN (or UNAUTHENTICATED); anything else INTERNAL. */
+function fallbackError(
+  thrown: unknown,
+  _parent: unknown,
+  _args: unknown,
+  ctx: object,
+  info: GraphQLResolveInfo,
+) {
+  if (isCodedError(thrown)) return thrown;
+  if (thrown == null)
+    return isAuthenticated((ctx as Context).viewer) ? new ForbiddenError() : new UnauthenticatedError();
+  logger.error(
+    { err: thrown, field: `${info.parentType.name}.${info.fieldName}` },
+    'unexpected error in resolver',
+  );
+  return new InternalError();
+}
+
+export const permissions = shield(permissionMap, {
+  fallbackRule: deny,
+  fallbackError,
+  allowExternalErrors: false,
+});

@@ -1,0 +1,64 @@
+import { rule } from 'graphql-shield';
+import { DataContent } from '../domain/enums';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
+import type { Context } from '../http/context';
+import { canAccess, isAuthenticated, municipalitiesFor } from './viewer';
+
+type Decision = boolean | Error;
+
+function requireViewer(ctx: Context): Decision {
+  return isAuthenticated(ctx.viewer) ? true : new UnauthenticatedError();
+}
+
+function canUse(ctx: Context, content: DataContent): Decision {
+  const authenticated = requireViewer(ctx);
+  if (authenticated !== true) return authenticated;
+  return municipalitiesFor(ctx.viewer, content).length > 0 ? true : new ForbiddenError();
+}
+
+/** Any verified caller: reference data such as municipalities, and the viewer's own description. */
+export const isAuthenticatedCaller = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  requireViewer(ctx),
+);
+
+/** Kela: integration-service notifications need the mandate for integration-service client data (or an agreement). */
+export const canReadIntegrationServices = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  canUse(ctx, DataContent.INTEGRATION_SERVICES),
+);
+
+/** Handlers change notifications under the same data content they read them by. */
+export const canHandleIntegrationServices = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  canUse(ctx, DataContent.INTEGRATION_SERVICES),
+);
+
+/** The identity code is the most sensitive field: its own rule, so that it can be narrowed without touching others. */
+export const canSeePersonalIdentityCode = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  canUse(ctx, DataContent.INTEGRATION_SERVICES),
+);
+
+/**
+ * A filter naming a real municipality outside the viewer's mandates is refused. Unknown codes pass here:
+ * they are bad input, which the service reports as such.
+ */
+export const canFilterRequestedMunicipality = rule({ cache: 'strict' })(
+  (_parent, args: { filter?: { municipalityCode?: string | null } }, ctx: Context) => {
+    const code = args.filter?.municipalityCode;
+    if (code == null || !ctx.services.municipalities.isKnown(code)) return true;
+    return canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES, code)
+      ? true
+      : new ForbiddenError(
+          `Not allowed: you hold no mandate for integration-service data of municipality ${code}.`,
+        );
+  },
+);
+
+/**
+ * Row scope, the second time: the SQL already reads only the viewer's municipalities; this checks the object.
+ * Reported as not found so that a notification's existence never leaks.
+ */
+export const isNotificationInViewerScope = rule({ cache: 'no_cache' })(
+  (parent: { municipalityCode: string }, _args, ctx: Context) =>
+    canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES, parent.municipalityCode)
+      ? true
+      : new NotFoundError(),
+);

@@ -1,0 +1,71 @@
+import { DataContent, ViewerKind } from '../domain/enums';
+import { MANDATE_ISSUE_DATA_CONTENTS, STRONG_AUTHENTICATION_ACRS } from './mandate-data-contents';
+
+/** Access to one municipality's data, with the purpose (mandate issue or agreement) that grants it. */
+export interface AccessGrant {
+  municipalityCode: string;
+  dataContents: DataContent[];
+  /** The mandate issue or agreement the access rests on; recorded in the audit trail. */
+  purpose: string;
+}
+
+export interface AnonymousViewer {
+  kind: 'ANONYMOUS';
+}
+
+export interface AuthenticatedViewer {
+  kind: ViewerKind;
+  /** Token subject (person) or client id (partner system). Never a personal identity code. */
+  id: string;
+  name: string;
+  /** Whether the person authenticated at level substantial or high; partner systems count as strong. */
+  stronglyAuthenticated: boolean;
+  grants: AccessGrant[];
+}
+
+export type Viewer = AnonymousViewer | AuthenticatedViewer;
+
+export const ANONYMOUS: AnonymousViewer = { kind: 'ANONYMOUS' };
+
+export function isAuthenticated(viewer: Viewer): viewer is AuthenticatedViewer {
+  return viewer.kind !== 'ANONYMOUS';
+}
+
+/** Municipality codes where the viewer may see a data content. Weak authentication sees none. */
+export function municipalitiesFor(viewer: Viewer, content: DataContent): string[] {
+  if (!isAuthenticated(viewer) || !viewer.stronglyAuthenticated) return [];
+  return viewer.grants.filter((g) => g.dataContents.includes(content)).map((g) => g.municipalityCode);
+}
+
+export function canAccess(viewer: Viewer, content: DataContent, municipalityCode: string): boolean {
+  return municipalitiesFor(viewer, content).includes(municipalityCode);
+}
+
+export interface Mandate {
+  municipality: string;
+  issues: string[];
+}
+
+/** Folds the token's mandates into grants per municipality, through the one mandate-issue mapping. */
+export function grantsFromMandates(mandates: readonly Mandate[]): AccessGrant[] {
+  const byMunicipality = new Map<string, { contents: Set<DataContent>; purposes: Set<string> }>();
+  for (const mandate of mandates) {
+    for (const issue of mandate.issues) {
+      const contents = MANDATE_ISSUE_DATA_CONTENTS[issue];
+      if (!contents || contents.length === 0) continue;
+      const entry = byMunicipality.get(mandate.municipality) ?? { contents: new Set(), purposes: new Set() };
+      for (const content of contents) entry.contents.add(content);
+      entry.purposes.add(issue);
+      byMunicipality.set(mandate.municipality, entry);
+    }
+  }
+  return [...byMunicipality].map(([municipalityCode, entry]) => ({
+    municipalityCode,
+    dataContents: [...entry.contents].sort(),
+    purpose: [...entry.purposes].sort().join(','),
+  }));
+}
+
+export function isStrongAcr(acr: string | undefined): boolean {
+  return acr !== undefined && STRONG_AUTHENTICATION_ACRS.has(acr);
+}

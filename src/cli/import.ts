@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { loadConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { NotificationImportService } from '../services/import/notification-import.service';
+import { MunicipalityService } from '../services/municipality.service';
+import { parseCommandLine } from './args';
+
+const USAGE = `Usage: npm run import -- FILE.ndjson
+
+Loads notifications as Kela's weekly run delivers them: one JSON object a line (format in the README).
+Idempotent on sourceId; invalid lines are reported with their numbers and skipped.`;
+
+async function main() {
+  const { values, positionals } = parseCommandLine(USAGE, {
+    kind: { type: 'string', default: 'notifications' },
+  });
+  const [file] = positionals;
+  if (values.help || !file || positionals.length > 1) {
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  if (values.kind !== 'notifications') {
+    console.error(`Unknown --kind ${String(values.kind)}: this version imports notifications.`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(file)) {
+    console.error(`No such file: ${file}`);
+    process.exit(2);
+  }
+  const database = await openDatabase(loadConfig());
+  try {
+    const municipalities = new MunicipalityService(database.dataSource);
+    await municipalities.refresh();
+    const lines = readline.createInterface({
+      input: fs.createReadStream(file, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    const report = await new NotificationImportService(database.dataSource, municipalities).importLines(
+      lines,
+    );
+    for (const problem of [...report.invalid, ...report.duplicatePerson]) {
+      console.error(
+        `line ${problem.line}${problem.sourceId ? ` (${problem.sourceId})` : ''}: ${problem.message}`,
+      );
+    }
+    console.log(
+      `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
+        `skipped as a second notification for the person ${report.duplicatePerson.length}, invalid ${report.invalid.length}.`,
+    );
+    process.exitCode = report.invalid.length > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

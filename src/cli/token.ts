@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { createAuthentication, mintHandlerToken } from '../auth/authentication';
+import { MANDATE_ISSUE_DATA_CONTENTS } from '../auth/mandate-data-contents';
+import { loadConfig } from '../config';
+import { parseCommandLine } from './args';
+
+const USAGE = `Usage: npm run token -- --municipality 905 [--municipality 499 …] [options]
+
+Mints a development bearer token signed with the local key (only without AUTH_JWKS_URL).
+  --municipality CODE  a municipality the mandate covers (repeatable; at least one)
+  --issue ISSUE        mandate issue (default INTEGRATION_CLIENT_DATA; one of ${Object.keys(MANDATE_ISSUE_DATA_CONTENTS).join(', ')})
+  --name NAME          display name (default "Demo Handler")
+  --subject ID         opaque user id (default demo-handler)
+  --acr URI            level of assurance (default http://ftn.ficora.fi/2017/loa3)
+  --expires-in SPAN    lifetime such as 2h or 30m (default 12h)`;
+
+async function main() {
+  const { values } = parseCommandLine(USAGE, {
+    municipality: { type: 'string', multiple: true },
+    issue: { type: 'string', default: 'INTEGRATION_CLIENT_DATA' },
+    name: { type: 'string', default: 'Demo Handler' },
+    subject: { type: 'string', default: 'demo-handler' },
+    acr: { type: 'string' },
+    'expires-in': { type: 'string', default: '12h' },
+  });
+  const municipalities = (values.municipality as string[] | undefined) ?? [];
+  if (values.help || municipalities.length === 0 || municipalities.some((m) => !/^\d{3}$/.test(m))) {
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const config = loadConfig();
+  const auth = await createAuthentication(config.auth);
+  if (!auth.development) {
+    console.error('AUTH_JWKS_URL is set: tokens come from the identity gateway, not from this command.');
+    process.exit(2);
+  }
+  const issue = String(values.issue);
+  const token = await mintHandlerToken(auth.development, {
+    subject: String(values.subject),
+    name: String(values.name),
+    mandates: municipalities.map((municipality) => ({ municipality, issues: [issue] })),
+    ...(values.acr ? { acr: String(values.acr) } : {}),
+    expiresIn: String(values['expires-in']),
+  });
+  console.log(token);
+}
+
+void main();

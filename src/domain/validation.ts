@@ -1,0 +1,51 @@
+import { BadUserInputError } from './errors';
+import { isValidPersonalIdentityCode } from './personal-identity-code';
+
+export const MAX_PAGE_SIZE = 200;
+export const MAX_REASON_LENGTH = 1000;
+
+export function requireMunicipalityCodeFormat(argumentName: string, code: string): string {
+  if (!/^\d{3}$/.test(code))
+    throw new BadUserInputError(argumentName, 'a municipality code has three digits, e.g. 905.');
+  return code;
+}
+
+export function requirePostalCode(argumentName: string, code: string): string {
+  if (!/^\d{5}$/.test(code))
+    throw new BadUserInputError(argumentName, 'a postal code has five digits, e.g. 65100.');
+  return code;
+}
+
+export function requirePersonalIdentityCode(argumentName: string, code: string): string {
+  const normalised = code.trim().toUpperCase();
+  if (!isValidPersonalIdentityCode(normalised)) {
+    throw new BadUserInputError(
+      argumentName,
+      'not a valid personal identity code (DDMMYYCNNNQ: real date, century sign + - A–F U–Y, check character).',
+    );
+  }
+  return normalised;
+}
+
+export function requirePageSize(argumentName: string, first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(argumentName, `must be between 1 and ${MAX_PAGE_SIZE}.`);
+  }
+  return first;
+}
+
+/** Kela: a transfer needs a reason. Trimmed, 1 to 1,000 characters. */
+export function requireReason(argumentName: string, reason: string): string {
+  const trimmed = reason.trim();
+  if (trimmed.length === 0) throw new BadUserInputError(argumentName, 'a reason is required.');
+  if (trimmed.length > MAX_REASON_LENGTH) {
+    throw new BadUserInputError(argumentName, `at most ${MAX_REASON_LENGTH} characters.`);
+  }
+  return trimmed;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { createAuthentication, DEMO_HANDLER, mintHandlerToken } from './auth/authentication';
+import { ConfigurationError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { systemClock } from './domain/clock';
+import { createHttpServer } from './http/app';
+import { logger } from './logger';
+import { loadDemoDataOnce } from './services/demo-data';
+
+/** `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, API. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const auth = await createAuthentication(config.auth);
+  const database = await openDatabase(config);
+  const server = await createHttpServer({
+    dataSource: database.dataSource,
+    verifyToken: auth.verifyToken,
+    clock: systemClock,
+    ...(auth.development ? { developmentJwks: auth.development.jwks } : {}),
+  });
+
+  const purge = async () => {
+    try {
+      const removed = await server.services.purge.purgeExpired();
+      logger.info({ removed }, 'purged in-processing notifications pending over 30 days');
+    } catch (error) {
+      logger.error({ err: error }, 'purge failed; it runs again at the next interval');
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(purge, config.purgeIntervalMs);
+  purgeTimer.unref();
+
+  if (config.loadDemoData) {
+    const demo = await loadDemoDataOnce(
+      database.dataSource,
+      server.services.notificationImport,
+      systemClock.now(),
+    );
+    if (demo.loaded) logger.info(demo, 'demo data loaded');
+  }
+
+  const port = await server.listen(config.port);
+  const url = `http://localhost:${port}/graphql`;
+  logger.info({ url, authMode: config.auth.mode }, 'kelmu-graphql is serving');
+  if (auth.development) {
+    const token = await mintHandlerToken(auth.development, DEMO_HANDLER);
+    console.log(
+      [
+        '',
+        `GraphQL API:  ${url}`,
+        `Development mode: tokens are signed locally (JWKS at http://localhost:${port}/.well-known/jwks.json).`,
+        `Demo handler (${DEMO_HANDLER.name}; mandates for 905 Vaasa, 499 Mustasaari, 946 Vöyri, 598 Pietarsaari), valid 12 h:`,
+        '',
+        `Authorization: Bearer ${token}`,
+        '',
+        'Other tokens: npm run token -- --municipality 091',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(purgeTimer);
+    await server.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+  } else {
+    logger.fatal({ err: error }, 'start-up failed');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,143 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AuthenticatedViewer } from '../auth/viewer';
+import { pendingDays, removalDue } from '../domain/notification-rules';
+import { Municipality } from '../entities/municipality.entity';
+import { Notification } from '../entities/notification.entity';
+import { NotificationTransfer } from '../entities/notification-transfer.entity';
+import { Person } from '../entities/person.entity';
+import type { Context } from '../http/context';
+import {
+  MoveToProcessingResult,
+  ReturnToNewResult,
+  TransferReceipt,
+  TransferResult,
+} from './types/mutation-results.type';
+import { NotificationConnection } from './types/notification-connection.type';
+import { NotificationFilter } from './types/notification-filter.input';
+
+/** Mutations run only after the shield rules admitted an authenticated viewer. */
+const handler = (ctx: Context) => ctx.viewer as AuthenticatedViewer;
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Query(() => NotificationConnection, {
+    description:
+      'One of the two lists (NEW or IN_PROCESSING), newest first, in the municipalities you may see.',
+  })
+  notifications(
+    @Arg('filter', () => NotificationFilter, { description: 'Which list, and optional conditions.' })
+    filter: NotificationFilter,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' })
+    after: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now);
+  }
+
+  @Query(() => Notification, {
+    nullable: true,
+    description: 'One notification; null when it does not exist or you may not see it.',
+  })
+  notification(@Arg('id', () => ID, { description: 'Notification id.' }) id: string, @Ctx() ctx: Context) {
+    return ctx.services.notifications.get(ctx.viewer, id, ctx.now);
+  }
+
+  @Mutation(() => MoveToProcessingResult, {
+    description:
+      'Move a NEW notification to processing. One pending over 30 days is removed instead (NotificationRemoved).',
+  })
+  moveToProcessing(
+    @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.notifications.moveToProcessing(handler(ctx), id);
+  }
+
+  @Mutation(() => ReturnToNewResult, {
+    description: 'Return a notification in processing to NEW. Its 30 days still count from creation.',
+  })
+  returnToNew(@Arg('id', () => ID, { description: 'Notification id.' }) id: string, @Ctx() ctx: Context) {
+    return ctx.services.notifications.returnToNew(handler(ctx), id);
+  }
+
+  @Mutation(() => TransferResult, {
+    description:
+      'Transfer a NEW notification to another municipality, with a reason. You stop seeing it at once; the target sees it as NEW.',
+  })
+  transferToMunicipality(
+    @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
+    @Arg('municipalityCode', () => String, { description: 'Three-digit code of the receiving municipality.' })
+    municipalityCode: string,
+    @Arg('reason', () => String, { description: 'Why it is transferred; required, 1 to 1,000 characters.' })
+    reason: string,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.notifications.transferToMunicipality(handler(ctx), id, municipalityCode, reason);
+  }
+
+  @FieldResolver(() => Municipality, {
+    description: 'The municipality the notification is addressed to now.',
+  })
+  municipality(@Root() notification: Notification, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(notification.municipalityCode);
+  }
+
+  @FieldResolver(() => Person, { nullable: true, description: 'The person the notification is about.' })
+  person(@Root() notification: Notification, @Ctx() ctx: Context) {
+    return ctx.loaders.person.load(notification.personId);
+  }
+
+  @FieldResolver(() => [NotificationTransfer], {
+    description: 'Earlier transfers between municipalities, oldest first.',
+  })
+  transfers(@Root() notification: Notification, @Ctx() ctx: Context) {
+    return ctx.loaders.transfers.load(notification.id);
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Whole days since the notification was created (the pending column).',
+  })
+  pendingDays(@Root() notification: Notification, @Ctx() ctx: Context): number {
+    return pendingDays(notification.createdAt, ctx.now);
+  }
+
+  @FieldResolver(() => Date, {
+    description: 'createdAt + 30 days: when the notification disappears if it is in processing then.',
+  })
+  removalDue(@Root() notification: Notification): Date {
+    return removalDue(notification.createdAt);
+  }
+}
+
+@Resolver(() => NotificationTransfer)
+export class NotificationTransferResolver {
+  @FieldResolver(() => Municipality, {
+    nullable: true,
+    description: 'The municipality it was transferred from.',
+  })
+  fromMunicipality(@Root() transfer: NotificationTransfer, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(transfer.fromMunicipalityCode);
+  }
+
+  @FieldResolver(() => Municipality, {
+    nullable: true,
+    description: 'The municipality it was transferred to.',
+  })
+  toMunicipality(@Root() transfer: NotificationTransfer, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(transfer.toMunicipalityCode);
+  }
+}
+
+@Resolver(() => TransferReceipt)
+export class TransferReceiptResolver {
+  @FieldResolver(() => Municipality, { nullable: true, description: 'The municipality it left.' })
+  fromMunicipality(@Root() receipt: TransferReceipt, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(receipt.fromMunicipalityCode);
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true, description: 'The municipality that now has it.' })
+  toMunicipality(@Root() receipt: TransferReceipt, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(receipt.toMunicipalityCode);
+  }
+}

@@ -1,0 +1,69 @@
+import { createUnionType, Field, ID, Int, ObjectType } from 'type-graphql';
+import { NotificationStatus } from '../../domain/enums';
+import { Notification } from '../../entities/notification.entity';
+
+@ObjectType({
+  description: "The change is not possible from the notification's current status; nothing changed.",
+})
+export class InvalidTransition {
+  @Field(() => ID, { description: 'The notification.' })
+  notificationId!: string;
+
+  @Field(() => NotificationStatus, { description: 'Its status now.' })
+  currentStatus!: NotificationStatus;
+
+  @Field(() => String, { description: 'Why the change is not possible, in English.' })
+  message!: string;
+}
+
+@ObjectType({
+  description:
+    'Kela: a notification pending over 30 days cannot be moved to processing; it was removed from the service instead.',
+})
+export class NotificationRemoved {
+  @Field(() => ID, { description: 'The notification that no longer exists.' })
+  notificationId!: string;
+
+  @Field(() => Int, { description: 'Whole days it had been pending.' })
+  pendingDays!: number;
+
+  @Field(() => Date, { description: 'When it was removed.' })
+  removedAt!: Date;
+}
+
+@ObjectType({ description: 'Confirms a transfer. The origin municipality no longer sees the notification.' })
+export class TransferReceipt {
+  @Field(() => ID, { description: 'The transferred notification.' })
+  notificationId!: string;
+
+  @Field(() => String, { description: 'Code of the municipality it left.' })
+  fromMunicipalityCode!: string;
+
+  @Field(() => String, { description: 'Code of the municipality that now has it, as NEW.' })
+  toMunicipalityCode!: string;
+
+  @Field(() => String, { description: 'The reason given, trimmed.' })
+  reason!: string;
+
+  @Field(() => Date, { description: 'When the transfer happened.' })
+  transferredAt!: Date;
+}
+
+export const MoveToProcessingResult = createUnionType({
+  name: 'MoveToProcessingResult',
+  description:
+    'Notification (now IN_PROCESSING), NotificationRemoved (was pending over 30 days) or InvalidTransition.',
+  types: () => [Notification, NotificationRemoved, InvalidTransition] as const,
+});
+
+export const ReturnToNewResult = createUnionType({
+  name: 'ReturnToNewResult',
+  description: 'Notification (now NEW) or InvalidTransition.',
+  types: () => [Notification, InvalidTransition] as const,
+});
+
+export const TransferResult = createUnionType({
+  name: 'TransferResult',
+  description: 'TransferReceipt or InvalidTransition (only NEW notifications can be transferred).',
+  types: () => [TransferReceipt, InvalidTransition] as const,
+});

@@ -1,0 +1,32 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Notification } from '../../entities/notification.entity';
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'Whether more items follow the last one on this page.' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the page's last item; pass it as `after`." })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'A notification in a list, with its cursor.' })
+export class NotificationEdge {
+  @Field(() => String, { description: 'Opaque position of this item in the list.' })
+  cursor!: string;
+
+  @Field(() => Notification, { description: 'The notification.' })
+  node!: Notification;
+}
+
+@ObjectType({ description: 'A page of notifications, newest first.' })
+export class NotificationConnection {
+  @Field(() => [NotificationEdge], { description: 'The notifications on this page.' })
+  edges!: NotificationEdge[];
+
+  @Field(() => PageInfo, { description: 'Where this page ends.' })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: 'How many notifications match the filter in all.' })
+  totalCount!: number;
+}

@@ -1,0 +1,27 @@
+import { Field, InputType } from 'type-graphql';
+import { NotificationStatus } from '../../domain/enums';
+
+@InputType({
+  description:
+    'Which notifications to list. Status picks the list; the other conditions are optional (Kelmu: postal code area or one person).',
+})
+export class NotificationFilter {
+  @Field(() => NotificationStatus, { description: 'NEW or IN_PROCESSING: the two lists.' })
+  status!: NotificationStatus;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Only this municipality (three digits). Without it the list spans every municipality you may see.',
+  })
+  municipalityCode?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only persons whose address has this five-digit postal code.',
+  })
+  postalCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only this person, by personal identity code.' })
+  personalIdentityCode?: string | null;
+}

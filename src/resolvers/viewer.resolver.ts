@@ -1,0 +1,38 @@
+import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { isAuthenticated } from '../auth/viewer';
+import { DataContent } from '../domain/enums';
+import { UnauthenticatedError } from '../domain/errors';
+import { Municipality } from '../entities/municipality.entity';
+import type { Context } from '../http/context';
+import { AccessGrant, Viewer } from './types/viewer.type';
+
+@Resolver(() => Viewer)
+export class ViewerResolver {
+  @Query(() => Viewer, { description: 'Who you are and which municipalities and data contents you may see.' })
+  viewer(@Ctx() ctx: Context): Viewer {
+    if (!isAuthenticated(ctx.viewer)) throw new UnauthenticatedError();
+    return ctx.viewer.stronglyAuthenticated ? ctx.viewer : { ...ctx.viewer, grants: [] };
+  }
+
+  @FieldResolver(() => [Municipality], {
+    description: 'Every municipality with at least one visible data content.',
+  })
+  municipalities(@Root() viewer: Viewer, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.loadMany(viewer.grants.map((grant) => grant.municipalityCode));
+  }
+
+  @FieldResolver(() => [DataContent], {
+    description: 'Every data content visible in at least one municipality.',
+  })
+  dataContents(@Root() viewer: Viewer): DataContent[] {
+    return [...new Set(viewer.grants.flatMap((grant) => grant.dataContents))].sort();
+  }
+}
+
+@Resolver(() => AccessGrant)
+export class AccessGrantResolver {
+  @FieldResolver(() => Municipality, { nullable: true, description: 'The municipality.' })
+  municipality(@Root() grant: AccessGrant, @Ctx() ctx: Context) {
+    return ctx.loaders.municipality.load(grant.municipalityCode);
+  }
+}

@@ -1,0 +1,228 @@
+import type { DataSource } from 'typeorm';
+import { NotificationKind, NotificationStatus } from '../domain/enums';
+import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
+import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
+import type { NotificationImportService } from './import/notification-import.service';
+import type { NotificationRecordInput } from './import/notification-record';
+
+const DAY_MS = 86_400_000;
+const DEMO_MARKER = 'demo_data_loaded_at';
+const DEMO_ACTOR = { kind: 'SYSTEM', id: 'demo-data' } as const;
+
+/** Municipalities the demo covers, with how many notifications each gets. */
+export const DEMO_MUNICIPALITIES: Readonly<Record<string, number>> = {
+  '905': 90, // Vaasa / Vasa
+  '499': 40, // Mustasaari / Korsholm
+  '946': 25, // Vöyri / Vörå
+  '598': 45, // Pietarsaari / Jakobstad
+  '091': 100, // Helsinki / Helsingfors
+};
+
+/** Fictive people: first names and surnames typical of Finland and of the largest immigrant groups. */
+const NAME_POOLS = [
+  {
+    first: ['Ahmed', 'Fatima', 'Omar', 'Layla', 'Yusuf', 'Amina'],
+    last: ['Al-Hassan', 'Haddad', 'Khalil', 'Nasser'],
+    language: 'ar',
+    citizenship: 'SYR',
+    eu: false,
+  },
+  {
+    first: ['Abdi', 'Hodan', 'Mohamed', 'Faduma', 'Ayaan'],
+    last: ['Warsame', 'Abdullahi', 'Farah', 'Hirsi'],
+    language: 'so',
+    citizenship: 'SOM',
+    eu: false,
+  },
+  {
+    first: ['Olena', 'Andrii', 'Iryna', 'Dmytro', 'Oksana'],
+    last: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko'],
+    language: 'uk',
+    citizenship: 'UKR',
+    eu: false,
+  },
+  {
+    first: ['Natalia', 'Sergei', 'Svetlana', 'Aleksei'],
+    last: ['Ivanova', 'Petrov', 'Smirnova', 'Volkov'],
+    language: 'ru',
+    citizenship: 'RUS',
+    eu: false,
+  },
+  {
+    first: ['Mart', 'Kadri', 'Tõnu', 'Liis', 'Jüri'],
+    last: ['Tamm', 'Saar', 'Sepp', 'Mägi'],
+    language: 'et',
+    citizenship: 'EST',
+    eu: true,
+  },
+  {
+    first: ['Thi Lan', 'Van Minh', 'Thu Trang'],
+    last: ['Nguyen', 'Tran', 'Pham'],
+    language: 'vi',
+    citizenship: 'VNM',
+    eu: false,
+  },
+  {
+    first: ['Zahra', 'Ali', 'Maryam', 'Hossein'],
+    last: ['Ahmadi', 'Hosseini', 'Rahimi'],
+    language: 'fa',
+    citizenship: 'AFG',
+    eu: false,
+  },
+  {
+    first: ['Anna-Maria', 'Jonas', 'Åsa', 'Björn'],
+    last: ['Lindqvist', 'Öberg', 'Sjöström', 'Ek'],
+    language: 'sv',
+    citizenship: 'SWE',
+    eu: true,
+  },
+] as const;
+
+const STREETS_FI = [
+  'Kauppakatu',
+  'Koulukatu',
+  'Rantatie',
+  'Asemakatu',
+  'Kirkkokatu',
+  'Puistokatu',
+  'Myllytie',
+  'Kalliotie',
+];
+const STREETS_SV = [
+  'Handelsesplanaden',
+  'Skolhusgatan',
+  'Strandvägen',
+  'Storalånggatan',
+  'Kyrkoesplanaden',
+  'Kvarnvägen',
+];
+const SWEDISH_FIRST = new Set(['905', '499', '946', '598']);
+
+const ADDITIONAL_INFO = [
+  null,
+  null,
+  'Asiakas toivoo yhteydenottoa puhelimitse.',
+  'Kunden önskar kontakt på svenska.',
+  'Tulkki tarpeen (arabia).',
+  'Perheessä kaksi alle kouluikäistä lasta.',
+];
+
+/** Deterministic, so that every fresh demo database looks the same apart from its dates. */
+function randomSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface PostalArea {
+  code: string;
+  municipalityCode: string;
+  postOffice: string;
+}
+
+/** Builds the demo records in Kela's import format: ages 0–45 days, real street-address postal codes. */
+export function demoRecords(now: Date, postalAreas: PostalArea[], seed = 905): NotificationRecordInput[] {
+  const random = randomSource(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const records: NotificationRecordInput[] = [];
+  let serial = 0;
+  for (const [municipalityCode, count] of Object.entries(DEMO_MUNICIPALITIES)) {
+    const areas = postalAreas.filter((area) => area.municipalityCode === municipalityCode);
+    for (let i = 0; i < count; i += 1) {
+      serial += 1;
+      const pool = pick(NAME_POOLS);
+      const area = pick(areas);
+      const birthYear = 1965 + Math.floor(random() * 42);
+      const dateOfBirth = new Date(
+        Date.UTC(birthYear, Math.floor(random() * 12), 1 + Math.floor(random() * 28)),
+      )
+        .toISOString()
+        .slice(0, 10);
+      const ageMs = Math.floor(random() * 45 * DAY_MS) + (i % 9 === 0 ? 40 * DAY_MS : 0);
+      const createdAt = new Date(now.getTime() - Math.min(ageMs, 45 * DAY_MS));
+      const permitStart = new Date(createdAt.getTime() - Math.floor(random() * 1000) * DAY_MS)
+        .toISOString()
+        .slice(0, 10);
+      const streets = SWEDISH_FIRST.has(municipalityCode) && random() < 0.5 ? STREETS_SV : STREETS_FI;
+      records.push({
+        sourceId: `demo-${municipalityCode}-${String(i + 1).padStart(4, '0')}`,
+        kind: NotificationKind.IMMIGRANT,
+        municipalityCode,
+        createdAt: new Date(Math.floor(createdAt.getTime() / 1000) * 1000).toISOString(),
+        additionalInfo: pick(ADDITIONAL_INFO),
+        person: {
+          personalIdentityCode: fictivePersonalIdentityCode(dateOfBirth, serial),
+          firstNames: pick(pool.first),
+          lastName: pick(pool.last),
+          dateOfBirth,
+          nativeLanguage: pool.language,
+          citizenship: pool.citizenship,
+          address: {
+            street: `${pick(streets)} ${1 + Math.floor(random() * 60)}${random() < 0.4 ? ` A ${1 + Math.floor(random() * 20)}` : ''}`,
+            postalCode: area.code,
+            postOffice: area.postOffice,
+          },
+          phoneNumber:
+            random() < 0.6
+              ? `+358 40 ${String(1_000_000 + Math.floor(random() * 8_999_999)).slice(0, 7)}`
+              : null,
+          firstResidencePermitStart: pool.eu ? null : permitStart,
+          euEeaCitizen: pool.eu,
+        },
+      });
+    }
+  }
+  return records;
+}
+
+/**
+ * Loads the demo once per database, through the same import path as Kela's deliveries, then moves about a third
+ * of the young ones to processing so that both lists have content.
+ */
+export async function loadDemoDataOnce(
+  dataSource: DataSource,
+  importer: NotificationImportService,
+  now: Date,
+): Promise<{ loaded: boolean; imported: number; inProcessing: number }> {
+  const marker = await dataSource.query('SELECT 1 FROM app_setting WHERE key = $1', [DEMO_MARKER]);
+  if (marker.length > 0) return { loaded: false, imported: 0, inProcessing: 0 };
+  const postalAreas: PostalArea[] = await dataSource.query(
+    `SELECT code, municipality_code AS "municipalityCode", post_office_fi AS "postOffice"
+       FROM postal_code WHERE type_code = 1 AND municipality_code = ANY($1) ORDER BY code`,
+    [Object.keys(DEMO_MUNICIPALITIES)],
+  );
+  const records = demoRecords(now, postalAreas);
+  const report = await importer.importLines(
+    records.map((record) => JSON.stringify(record)),
+    DEMO_ACTOR,
+  );
+  const youngEnough = new Date(now.getTime() - (REMOVAL_AFTER_DAYS - 1) * DAY_MS);
+  const inProcessing = await dataSource.transaction(async (manager) => {
+    const moved: { id: string; municipality_code: string }[] = await manager.query(
+      `WITH moved AS (
+         UPDATE notification SET status = $1, processing_started_at = created_at + interval '1 hour', version = version + 1
+          WHERE source_id LIKE 'demo-%' AND created_at > $2 AND status = 'NEW' AND hashtext(source_id) % 3 = 0
+          RETURNING id, municipality_code
+       )
+       SELECT id, municipality_code FROM moved`,
+      [NotificationStatus.IN_PROCESSING, youngEnough],
+    );
+    await manager.query(
+      `INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, from_status, to_status)
+       SELECT $1, $2, $3, m.municipality_code, 'MOVE_TO_PROCESSING', m.id, 'NEW', 'IN_PROCESSING'
+         FROM unnest($4::uuid[], $5::text[]) AS m(id, municipality_code)`,
+      [now, DEMO_ACTOR.kind, DEMO_ACTOR.id, moved.map((m) => m.id), moved.map((m) => m.municipality_code)],
+    );
+    await manager.query('INSERT INTO app_setting (key, value) VALUES ($1, $2)', [
+      DEMO_MARKER,
+      now.toISOString(),
+    ]);
+    return moved.length;
+  });
+  return { loaded: true, imported: report.imported, inProcessing };
+}

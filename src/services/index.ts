@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../domain/clock';
+import { NotificationImportService } from './import/notification-import.service';
+import { MunicipalityService } from './municipality.service';
+import { NotificationService } from './notification.service';
+import { PurgeService } from './purge.service';
+
+export interface Services {
+  municipalities: MunicipalityService;
+  notifications: NotificationService;
+  notificationImport: NotificationImportService;
+  purge: PurgeService;
+}
+
+/** Builds the services once per process and loads the in-memory reference data they share. */
+export async function createServices(dataSource: DataSource, clock: Clock): Promise<Services> {
+  const municipalities = new MunicipalityService(dataSource);
+  await municipalities.refresh();
+  return {
+    municipalities,
+    notifications: new NotificationService(dataSource, municipalities, clock),
+    notificationImport: new NotificationImportService(dataSource, municipalities),
+    purge: new PurgeService(dataSource, clock),
+  };
+}

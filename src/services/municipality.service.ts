@@ -1,0 +1,26 @@
+import type { DataSource } from 'typeorm';
+import { Municipality } from '../entities/municipality.entity';
+
+/** Municipalities are reference data that change once a year: read once, served from memory. */
+export class MunicipalityService {
+  private byCode = new Map<string, Municipality>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async refresh(): Promise<void> {
+    const all = await this.dataSource.getRepository(Municipality).find({ order: { code: 'ASC' } });
+    this.byCode = new Map(all.map((m) => [m.code, m]));
+  }
+
+  list(): Municipality[] {
+    return [...this.byCode.values()];
+  }
+
+  isKnown(code: string): boolean {
+    return this.byCode.has(code);
+  }
+
+  get(code: string): Municipality | undefined {
+    return this.byCode.get(code);
+  }
+}

