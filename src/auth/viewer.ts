@@ -1,4 +1,5 @@
 import { DataContent, ViewerKind } from '../domain/enums';
+import { UnauthenticatedError } from '../domain/errors';
 import { MANDATE_ISSUE_DATA_CONTENTS, STRONG_AUTHENTICATION_ACRS } from './mandate-data-contents';
 
 /** Access to one municipality's data, with the purpose (mandate issue or agreement) that grants it. */
@@ -68,4 +69,10 @@ export function grantsFromMandates(mandates: readonly Mandate[]): AccessGrant[] 
 
 export function isStrongAcr(acr: string | undefined): boolean {
   return acr !== undefined && STRONG_AUTHENTICATION_ACRS.has(acr);
+}
+
+/** What the `viewer` query shows: the grants that are in force (none without strong authentication). */
+export function describeViewer(viewer: Viewer): AuthenticatedViewer {
+  if (!isAuthenticated(viewer)) throw new UnauthenticatedError();
+  return viewer.stronglyAuthenticated ? viewer : { ...viewer, grants: [] };
 }

@@ -102,6 +102,29 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }),
   );
 
+  // Malformed or oversized bodies: a coded JSON error instead of Express's HTML page with a stack trace.
+  app.use(
+    (
+      error: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) logger.error({ err: error }, 'unhandled HTTP error');
+      res.status(status).json({
+        errors: [
+          status === 500
+            ? { message: 'Internal error.', extensions: { code: ErrorCode.INTERNAL } }
+            : {
+                message: `Bad request: ${error.type ?? 'unreadable body'}.`,
+                extensions: { code: 'BAD_REQUEST' },
+              },
+        ],
+      });
+    },
+  );
+
   return {
     app,
     httpServer,

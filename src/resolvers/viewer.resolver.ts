@@ -1,7 +1,6 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { isAuthenticated } from '../auth/viewer';
+import { describeViewer } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
-import { UnauthenticatedError } from '../domain/errors';
 import { Municipality } from '../entities/municipality.entity';
 import type { Context } from '../http/context';
 import { AccessGrant, Viewer } from './types/viewer.type';
@@ -10,8 +9,7 @@ import { AccessGrant, Viewer } from './types/viewer.type';
 export class ViewerResolver {
   @Query(() => Viewer, { description: 'Who you are and which municipalities and data contents you may see.' })
   viewer(@Ctx() ctx: Context): Viewer {
-    if (!isAuthenticated(ctx.viewer)) throw new UnauthenticatedError();
-    return ctx.viewer.stronglyAuthenticated ? ctx.viewer : { ...ctx.viewer, grants: [] };
+    return describeViewer(ctx.viewer);
   }
 
   @FieldResolver(() => [Municipality], {
