@@ -1,4 +1,9 @@
 import { BadUserInputError } from './errors';
+import { isUuid } from './validation';
+
+/** Cursors hold times this service wrote; anything outside these years was not made by us (and PostgreSQL would refuse it). */
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31);
 
 /** Keyset position in a newest-first list: creation time, then id to break ties. Opaque to clients. */
 export interface ListPosition {
@@ -16,7 +21,8 @@ export function decodeCursor(argumentName: string, cursor: string): ListPosition
     if (Array.isArray(decoded) && decoded.length === 2) {
       const [createdAt, id] = decoded as [unknown, unknown];
       const date = typeof createdAt === 'string' ? new Date(createdAt) : new Date(Number.NaN);
-      if (!Number.isNaN(date.getTime()) && typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
+      const time = date.getTime();
+      if (time >= EARLIEST && time <= LATEST && typeof id === 'string' && isUuid(id)) {
         return { createdAt: date, id };
       }
     }

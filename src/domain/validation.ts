@@ -4,6 +4,10 @@ import { isValidPersonalIdentityCode } from './personal-identity-code';
 export const MAX_PAGE_SIZE = 200;
 export const MAX_REASON_LENGTH = 1000;
 
+/** C0 controls except tab, line feed and carriage return, and DEL; PostgreSQL text cannot hold NUL at all. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 export function requireMunicipalityCodeFormat(argumentName: string, code: string): string {
   if (!/^\d{3}$/.test(code))
     throw new BadUserInputError(argumentName, 'a municipality code has three digits, e.g. 905.');
@@ -37,6 +41,12 @@ export function requirePageSize(argumentName: string, first: number): number {
 /** Kela: a transfer needs a reason. Trimmed, 1 to 1,000 characters. */
 export function requireReason(argumentName: string, reason: string): string {
   const trimmed = reason.trim();
+  if (CONTROL_CHARACTERS.test(trimmed)) {
+    throw new BadUserInputError(
+      argumentName,
+      'control characters other than line breaks and tabs are not allowed.',
+    );
+  }
   if (trimmed.length === 0) throw new BadUserInputError(argumentName, 'a reason is required.');
   if (trimmed.length > MAX_REASON_LENGTH) {
     throw new BadUserInputError(argumentName, `at most ${MAX_REASON_LENGTH} characters.`);

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { NotificationKind } from '../../domain/enums';
 import { dateOfBirthOf, isValidPersonalIdentityCode } from '../../domain/personal-identity-code';
+import { CONTROL_CHARACTERS } from '../../domain/validation';
+
+function hasControlCharacters(value: unknown): boolean {
+  if (typeof value === 'string') return CONTROL_CHARACTERS.test(value);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasControlCharacters);
+  return false;
+}
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO 8601 date YYYY-MM-DD');
 const optionalText = z.string().trim().min(1).max(500).nullish();
@@ -38,6 +45,14 @@ export const notificationRecordSchema = z
     }),
   })
   .superRefine((record, context) => {
+    // Control characters (NUL above all) cannot be stored as text: refuse the line rather than fail the import.
+    if (hasControlCharacters(record)) {
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'control characters are not allowed in text fields',
+      });
+    }
     const encoded = dateOfBirthOf(record.person.personalIdentityCode);
     if (encoded && encoded !== record.person.dateOfBirth) {
       context.addIssue({
