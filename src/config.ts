@@ -43,14 +43,15 @@ export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
 export class ConfigurationError extends Error {}
 
 /** Reads the configuration from environment variables; fails fast with a readable message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = true } = {}): AppConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.AUTH_JWKS_URL) {
+  // Commands that verify no tokens (import, purge) may run in production without the gateway's JWKS.
+  if (serving && e.NODE_ENV === 'production' && !e.AUTH_JWKS_URL) {
     throw new ConfigurationError(
       'AUTH_JWKS_URL is required when NODE_ENV=production: the service will not sign its own tokens in production.',
     );

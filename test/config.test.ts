@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, loadConfig } from '../src/config';
+import {
+  dateOfBirthOf,
+  isFictivePersonalIdentityCode,
+  isValidPersonalIdentityCode,
+} from '../src/domain/personal-identity-code';
+import { DEMO_MUNICIPALITIES, demoRecords, loadDemoDataOnce } from '../src/services/demo-data';
+import { notificationRecordSchema } from '../src/services/import/notification-record';
+import { startTestApp, type TestApp } from './support/app';
+
+const DAY_MS = 86_400_000;
+
+interface PostcodeRow {
+  postcode: string;
+  postcode_fi_name: string;
+  type_code: string;
+  municipal_code: string;
+}
+
+const postcodes: PostcodeRow[] = parse(
+  fs.readFileSync(path.join(__dirname, '..', 'data', 'postcodes.csv'), 'utf8'),
+  { columns: true, skip_empty_lines: true },
+);
+const postcodeByCode = new Map(postcodes.map((row) => [row.postcode, row]));
+
+function expectConfigurationError(env: NodeJS.ProcessEnv, message: RegExp) {
+  let thrown: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigurationError);
+  expect((thrown as Error).message).toMatch(message);
+}
+
+describe('loadConfig', () => {
+  it('refuses production without AUTH_JWKS_URL, naming the variable', () => {
+    expectConfigurationError({ NODE_ENV: 'production' }, /AUTH_JWKS_URL/);
+  });
+
+  it('verifies tokens against the gateway’s JWKS when AUTH_JWKS_URL is set, and loads no demo data', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_JWKS_URL: 'https://gateway.example.fi/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://gateway.example.fi',
+    });
+    expect(config.environment).toBe('production');
+    expect(config.auth).toEqual({
+      mode: 'jwks',
+      jwksUrl: 'https://gateway.example.fi/.well-known/jwks.json',
+      issuer: 'https://gateway.example.fi',
+      audience: 'kelmu-graphql',
+    });
+    expect(config.loadDemoData).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://g.example.fi/jwks', DEMO_DATA: 'true' }),
+    ).toMatchObject({ auth: { mode: 'jwks' }, loadDemoData: false });
+  });
+
+  it('runs in development mode with its own key and demo data when nothing is set', () => {
+    const config = loadConfig({ DATA_DIR: '/var/lib/kelmu' });
+    expect(config.environment).toBe('development');
+    expect(config.auth).toMatchObject({
+      mode: 'development',
+      keyFile: path.join('/var/lib/kelmu', 'development-signing-key.json'),
+      audience: 'kelmu-graphql',
+    });
+    expect(config.loadDemoData).toBe(true);
+    expect(config.port).toBe(4000);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('turns the demo data off with DEMO_DATA=false (or 0)', () => {
+    expect(loadConfig({ DEMO_DATA: 'false' }).loadDemoData).toBe(false);
+    expect(loadConfig({ DEMO_DATA: '0' }).loadDemoData).toBe(false);
+    expect(loadConfig({ DEMO_DATA: 'true' }).loadDemoData).toBe(true);
+  });
+
+  it('reads PORT as a number', () => {
+    expect(loadConfig({ PORT: '8080' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it.each(['http', '-1', '65536', '80.5'])('rejects PORT=%s with a message naming PORT', (port) => {
+    expectConfigurationError({ PORT: port }, /^Invalid configuration: .*PORT/);
+  });
+
+  it('rejects other malformed values readably', () => {
+    expectConfigurationError({ DEMO_DATA: 'yes' }, /DEMO_DATA/);
+    expectConfigurationError({ AUTH_JWKS_URL: 'not a url' }, /AUTH_JWKS_URL/);
+    expectConfigurationError({ NODE_ENV: 'staging' }, /NODE_ENV/);
+  });
+});
+
+describe('demoRecords', () => {
+  const now = new Date('2026-11-02T09:00:00.500Z');
+  const streetAddressAreas = postcodes
+    .filter((row) => row.type_code === '1')
+    .map((row) => ({
+      code: row.postcode,
+      municipalityCode: row.municipal_code,
+      postOffice: row.postcode_fi_name,
+    }));
+  const records = demoRecords(now, streetAddressAreas);
+
+  it('gives every demo municipality its number of notifications: 905, 499, 946, 598 and 091', () => {
+    const byMunicipality = new Map<string, number>();
+    for (const record of records) {
+      byMunicipality.set(record.municipalityCode, (byMunicipality.get(record.municipalityCode) ?? 0) + 1);
+    }
+    expect([...byMunicipality.keys()].sort()).toEqual(['091', '499', '598', '905', '946']);
+    expect(Object.fromEntries(byMunicipality)).toEqual(DEMO_MUNICIPALITIES);
+    expect(new Set(records.map((r) => r.sourceId)).size).toBe(records.length);
+  });
+
+  it('produces only records the import accepts', () => {
+    const problems = records.flatMap((record) => {
+      const parsed = notificationRecordSchema.safeParse(JSON.parse(JSON.stringify(record)));
+      return parsed.success ? [] : [`${record.sourceId}: ${parsed.error.message}`];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('uses only fictive identity codes (900–999), one per person, matching the birth date', () => {
+    const codes = records.map((r) => r.person.personalIdentityCode);
+    for (const record of records) {
+      const code = record.person.personalIdentityCode;
+      expect(isValidPersonalIdentityCode(code), code).toBe(true);
+      expect(isFictivePersonalIdentityCode(code), code).toBe(true);
+      expect(Number(code.slice(7, 10)), code).toBeGreaterThanOrEqual(900);
+      expect(dateOfBirthOf(code), code).toBe(record.person.dateOfBirth);
+    }
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('makes notifications 0 to 45 days old, none in the future', () => {
+    const ages = records.map((r) => (now.getTime() - new Date(r.createdAt as string).getTime()) / DAY_MS);
+    expect(Math.min(...ages)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...ages.map(Math.floor))).toBeLessThanOrEqual(45);
+    // Both lists need content on both sides of the 30-day limit.
+    expect(ages.some((age) => age > 30)).toBe(true);
+    expect(ages.some((age) => age < 30)).toBe(true);
+  });
+
+  it('gives addresses with real street-address postal codes of the notification’s municipality', () => {
+    const wrong = records.flatMap((record) => {
+      const row = postcodeByCode.get(record.person.address.postalCode);
+      return row?.type_code === '1' &&
+        row.municipal_code === record.municipalityCode &&
+        row.postcode_fi_name === record.person.address.postOffice
+        ? []
+        : [`${record.sourceId}: ${record.person.address.postalCode} ${record.person.address.postOffice}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('loading the demo data into a database', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('imports every demo record once, with street-address postal codes of each municipality', async () => {
+    const now = app.clock.now();
+    const expected = Object.values(DEMO_MUNICIPALITIES).reduce((sum, count) => sum + count, 0);
+    const first = await loadDemoDataOnce(app.dataSource, app.server.services.notificationImport, now);
+    expect(first).toMatchObject({ loaded: true, imported: expected });
+    expect(first.inProcessing).toBeGreaterThan(0);
+    expect(await loadDemoDataOnce(app.dataSource, app.server.services.notificationImport, now)).toEqual({
+      loaded: false,
+      imported: 0,
+      inProcessing: 0,
+    });
+
+    const rows: { municipality_code: string; postal_code: string; post_office: string }[] =
+      await app.dataSource.query(
+        `SELECT n.municipality_code, p.postal_code, p.post_office
+           FROM notification n JOIN person p ON p.id = n.person_id WHERE n.source_id LIKE 'demo-%'`,
+      );
+    expect(rows).toHaveLength(expected);
+    const wrong = rows.filter((row) => {
+      const csv = postcodeByCode.get(row.postal_code);
+      return csv?.type_code !== '1' || csv.municipal_code !== row.municipality_code;
+    });
+    expect(wrong).toEqual([]);
+  });
+});
