@@ -5,7 +5,7 @@ import { openDatabase } from './db/database';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { logger } from './logger';
-import { loadDemoDataOnce } from './services/demo-data';
+import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, API. */
 async function main(): Promise<void> {
@@ -21,8 +21,8 @@ async function main(): Promise<void> {
 
   const purge = async () => {
     try {
-      const removed = await server.services.purge.purgeExpired();
-      logger.info({ removed }, 'purged in-processing notifications pending over 30 days');
+      const removed = await server.services.purge.purgeAll();
+      logger.info(removed, 'purged expired notifications and lists');
     } catch (error) {
       logger.error({ err: error }, 'purge failed; it runs again at the next interval');
     }
@@ -38,6 +38,13 @@ async function main(): Promise<void> {
       systemClock.now(),
     );
     if (demo.loaded) logger.info(demo, 'demo data loaded');
+    const lists = await loadDemoHomeCareAllowanceOnce(
+      database.dataSource,
+      server.services.recipientImport,
+      server.services.homeCareAllowance,
+      systemClock.now(),
+    );
+    if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');
   }
 
   const port = await server.listen(config.port);

@@ -9,6 +9,9 @@ import { createEmptyDatabase } from './support/database';
 const APPLICATION_TABLES = [
   'app_setting',
   'audit_event',
+  'home_care_allowance_list',
+  'home_care_allowance_list_row',
+  'home_care_allowance_recipient',
   'municipality',
   'notification',
   'notification_transfer',

@@ -1,14 +1,17 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { and, deny, type IRules, shield } from 'graphql-shield';
+import { and, deny, type IRules, or, shield } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import type { Context } from '../http/context';
 import { logger } from '../logger';
 import {
+  canFilterHomeCareAllowanceMunicipality,
   canFilterRequestedMunicipality,
   canHandleIntegrationServices,
+  canReadHomeCareAllowance,
   canReadIntegrationServices,
   canSeePersonalIdentityCode,
   isAuthenticatedCaller,
+  isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
 } from './rules';
 import { isAuthenticated } from './viewer';
@@ -23,6 +26,8 @@ export const permissionMap = {
     municipalities: isAuthenticatedCaller,
     notifications: and(canReadIntegrationServices, canFilterRequestedMunicipality),
     notification: canReadIntegrationServices,
+    homeCareAllowanceLists: and(canReadHomeCareAllowance, canFilterHomeCareAllowanceMunicipality),
+    homeCareAllowanceList: canReadHomeCareAllowance,
   },
   Mutation: {
     moveToProcessing: canHandleIntegrationServices,
@@ -35,14 +40,21 @@ export const permissionMap = {
   WelfareArea: isAuthenticatedCaller,
   NotificationConnection: canReadIntegrationServices,
   NotificationEdge: canReadIntegrationServices,
-  PageInfo: canReadIntegrationServices,
+  // Shared by both data contents' connections; the connection and parent field rules decide which content it is.
+  PageInfo: or(canReadIntegrationServices, canReadHomeCareAllowance),
   Notification: isNotificationInViewerScope,
   NotificationTransfer: canReadIntegrationServices,
   Person: {
     '*': canReadIntegrationServices,
     personalIdentityCode: canSeePersonalIdentityCode,
   },
-  Address: canReadIntegrationServices,
+  Address: or(canReadIntegrationServices, canReadHomeCareAllowance),
+  HomeCareAllowanceListConnection: canReadHomeCareAllowance,
+  HomeCareAllowanceListEdge: canReadHomeCareAllowance,
+  HomeCareAllowanceList: isHomeCareAllowanceListInViewerScope,
+  HomeCareAllowanceRowConnection: canReadHomeCareAllowance,
+  HomeCareAllowanceRowEdge: canReadHomeCareAllowance,
+  HomeCareAllowanceRow: canReadHomeCareAllowance,
   InvalidTransition: canHandleIntegrationServices,
   NotificationRemoved: canHandleIntegrationServices,
   TransferReceipt: canHandleIntegrationServices,

@@ -62,3 +62,29 @@ export const isNotificationInViewerScope = rule({ cache: 'no_cache' })(
       ? true
       : new NotFoundError(),
 );
+
+/** Kela: the child home care allowance lists are their own data content under the integration-services mandate. */
+export const canReadHomeCareAllowance = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  canUse(ctx, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE),
+);
+
+/** As for notifications: naming a real municipality outside the viewer's grants is refused; unknown codes are bad input. */
+export const canFilterHomeCareAllowanceMunicipality = rule({ cache: 'strict' })(
+  (_parent, args: { municipalityCode?: string | null }, ctx: Context) => {
+    const code = args.municipalityCode;
+    if (code == null || !ctx.services.municipalities.isKnown(code)) return true;
+    return canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE, code)
+      ? true
+      : new ForbiddenError(
+          `Not allowed: you hold no mandate for child home care allowance data of municipality ${code}.`,
+        );
+  },
+);
+
+/** Row scope of lists, the second time; reported as not found so that a list's existence never leaks. */
+export const isHomeCareAllowanceListInViewerScope = rule({ cache: 'no_cache' })(
+  (parent: { municipalityCode: string }, _args, ctx: Context) =>
+    canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE, parent.municipalityCode)
+      ? true
+      : new NotFoundError('List'),
+);

@@ -3,14 +3,16 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
+import { RecipientImportService } from '../services/home-care-allowance/recipient-import.service';
 import { NotificationImportService } from '../services/import/notification-import.service';
 import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
 
-const USAGE = `Usage: npm run import -- FILE.ndjson
+const USAGE = `Usage: npm run import -- [--kind notifications|home-care-allowance] FILE.ndjson
 
-Loads notifications as Kela's weekly run delivers them: one JSON object a line (format in the README).
-Idempotent on sourceId; invalid lines are reported with their numbers and skipped.`;
+One JSON object a line (formats in the README); invalid lines are reported with their numbers and skipped.
+  --kind notifications         Kela's weekly immigrant notifications (default); idempotent on sourceId
+  --kind home-care-allowance   child home care allowance recipients; idempotent on person and allowance start`;
 
 async function main() {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -21,8 +23,8 @@ async function main() {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
   }
-  if (values.kind !== 'notifications') {
-    console.error(`Unknown --kind ${String(values.kind)}: this version imports notifications.`);
+  if (values.kind !== 'notifications' && values.kind !== 'home-care-allowance') {
+    console.error(`Unknown --kind ${String(values.kind)}.\n\n${USAGE}`);
     process.exit(2);
   }
   if (!fs.existsSync(file)) {

@@ -8,8 +8,11 @@ import { PurgeService } from '../services/purge.service';
 async function main() {
   const database = await openDatabase(loadConfig(process.env, { serving: false }));
   try {
-    const removed = await new PurgeService(database.dataSource, systemClock).purgeExpired();
-    console.log(`Removed ${removed} notification(s) in processing and pending over 30 days.`);
+    const removed = await new PurgeService(database.dataSource, systemClock).purgeAll();
+    console.log(
+      `Removed ${removed.notifications} notification(s) in processing and pending over 30 days, ` +
+        `${removed.homeCareAllowanceLists} child home care allowance list(s) older than 24 months.`,
+    );
   } finally {
     await database.close();
   }

@@ -4,3 +4,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The calendar date in Finland at an instant (YYYY-MM-DD): Kela's runs are scheduled by Finnish days. */
+export function finnishDate(instant: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' }).format(instant);
+}

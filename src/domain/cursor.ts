@@ -31,3 +31,23 @@ export function decodeCursor(argumentName: string, cursor: string): ListPosition
   }
   throw new BadUserInputError(argumentName, 'not a cursor returned by this API.');
 }
+
+/** Opaque cursor over a tuple of keys (e.g. month and municipality, or a row number). */
+export function encodeKeyCursor(keys: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(keys)).toString('base64url');
+}
+
+/** Decodes a cursor made by encodeKeyCursor whose keys pass `valid`; anything else is the client's mistake. */
+export function decodeKeyCursor<T extends (string | number)[]>(
+  argumentName: string,
+  cursor: string,
+  valid: (keys: unknown[]) => keys is T,
+): T {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && valid(decoded)) return decoded;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new BadUserInputError(argumentName, 'not a cursor returned by this API.');
+}

@@ -41,4 +41,11 @@ export class AuditEvent {
 
   @Column({ name: 'reason', type: 'text', nullable: true })
   reason!: string | null;
+
+  @Column({ name: 'list_id', type: 'uuid', nullable: true })
+  listId!: string | null;
+
+  /** Ids and counts only (a download's filter, how many rows): never personal data. */
+  @Column({ name: 'details', type: 'jsonb', nullable: true })
+  details!: { [key: string]: string | number | boolean | null } | null;
 }

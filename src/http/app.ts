@@ -18,6 +18,7 @@ import { logger } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import type { Context } from './context';
+import { downloadsRouter } from './downloads';
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -89,17 +90,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       res.json(jwks);
     });
   }
+  const contextFor = async (req: express.Request): Promise<Context> => ({
+    viewer: await viewerFrom(req.headers.authorization, verifyToken),
+    now: clock.now(),
+    loaders: createLoaders(dataSource, services.municipalities),
+    services,
+  });
+  app.use('/downloads', downloadsRouter({ schema, dataSource, contextFor }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => ({
-        viewer: await viewerFrom(req.headers.authorization, verifyToken),
-        now: clock.now(),
-        loaders: createLoaders(dataSource, services.municipalities),
-        services,
-      }),
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }),
   );
 
   // Malformed or oversized bodies: a coded JSON error instead of Express's HTML page with a stack trace.

@@ -6,6 +6,7 @@ import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
 import type { Context } from '../http/context';
+import { downloadPaths } from '../http/download-paths';
 import {
   MoveToProcessingResult,
   ReturnToNewResult,
@@ -100,6 +101,13 @@ export class NotificationResolver {
   })
   pendingDays(@Root() notification: Notification, @Ctx() ctx: Context): number {
     return pendingDays(notification.createdAt, ctx.now);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'Path of the CSV download of this notification (GET with the same bearer token).',
+  })
+  downloadPath(@Root() notification: Notification): string {
+    return downloadPaths.notification(notification.id);
   }
 
   @FieldResolver(() => Date, {

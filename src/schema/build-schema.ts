@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import { HomeCareAllowanceResolver } from '../resolvers/home-care-allowance.resolver';
 import { MunicipalityResolver } from '../resolvers/municipality.resolver';
 import {
   NotificationResolver,
@@ -11,6 +12,7 @@ import { AccessGrantResolver, ViewerResolver } from '../resolvers/viewer.resolve
 
 export const resolvers = [
   AccessGrantResolver,
+  HomeCareAllowanceResolver,
   MunicipalityResolver,
   NotificationResolver,
   NotificationTransferResolver,
@@ -24,7 +26,9 @@ export function buildGraphQLSchema(): GraphQLSchema {
   // type-graphql cannot describe the root types; frontend teams read these descriptions first.
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();
-  if (query) query.description = 'Reading: who you are, the notification lists and reference data.';
+  if (query)
+    query.description =
+      'Reading: who you are, the notification lists, the child home care allowance lists and reference data.';
   if (mutation) {
     mutation.description =
       'The three state changes a handler can make. Nothing deletes a notification on request.';

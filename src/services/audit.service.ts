@@ -8,7 +8,11 @@ export type AuditAction =
   | 'REMOVE_EXPIRED_ON_MOVE'
   | 'RETURN_TO_NEW'
   | 'TRANSFER_TO_MUNICIPALITY'
-  | 'PURGE_EXPIRED';
+  | 'PURGE_EXPIRED'
+  | 'GENERATE_HOME_CARE_ALLOWANCE_LISTS'
+  | 'PURGE_EXPIRED_HOME_CARE_ALLOWANCE_LISTS'
+  | 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST'
+  | 'DOWNLOAD_NOTIFICATIONS';
 
 export interface Actor {
   kind: string;
@@ -18,6 +22,7 @@ export interface Actor {
 export const SYSTEM_ACTORS = {
   import: { kind: 'SYSTEM', id: 'kela-notification-import' },
   purge: { kind: 'SYSTEM', id: 'purge' },
+  monthlyLists: { kind: 'SYSTEM', id: 'home-care-allowance-lists' },
 } as const satisfies Record<string, Actor>;
 
 export function actorOf(viewer: AuthenticatedViewer): Actor {

@@ -1,12 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { NotificationKind, NotificationStatus } from '../domain/enums';
+import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
 import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
+import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import type { RecipientImportService } from './home-care-allowance/recipient-import.service';
+import type { RecipientRecordInput } from './home-care-allowance/recipient-record';
 import type { NotificationImportService } from './import/notification-import.service';
 import type { NotificationRecordInput } from './import/notification-record';
 
 const DAY_MS = 86_400_000;
 const DEMO_MARKER = 'demo_data_loaded_at';
+const DEMO_LISTS_MARKER = 'demo_home_care_allowance_loaded_at';
+const DEMO_LIST_MONTHS = 3;
 const DEMO_ACTOR = { kind: 'SYSTEM', id: 'demo-data' } as const;
 
 /** Municipalities the demo covers, with how many notifications each gets. */
@@ -191,12 +197,7 @@ export async function loadDemoDataOnce(
 ): Promise<{ loaded: boolean; imported: number; inProcessing: number }> {
   const marker = await dataSource.query('SELECT 1 FROM app_setting WHERE key = $1', [DEMO_MARKER]);
   if (marker.length > 0) return { loaded: false, imported: 0, inProcessing: 0 };
-  const postalAreas: PostalArea[] = await dataSource.query(
-    `SELECT code, municipality_code AS "municipalityCode", post_office_fi AS "postOffice"
-       FROM postal_code WHERE type_code = 1 AND municipality_code = ANY($1) ORDER BY code`,
-    [Object.keys(DEMO_MUNICIPALITIES)],
-  );
-  const records = demoRecords(now, postalAreas);
+  const records = demoRecords(now, await demoPostalAreas(dataSource));
   const report = await importer.importLines(
     records.map((record) => JSON.stringify(record)),
     DEMO_ACTOR,
@@ -225,4 +226,97 @@ export async function loadDemoDataOnce(
     return moved.length;
   });
   return { loaded: true, imported: report.imported, inProcessing };
+}
+
+/** Recipients of child home care allowance for the demo municipalities, in the recipient import format. */
+export function demoRecipientRecords(
+  now: Date,
+  postalAreas: PostalArea[],
+  seed = 499,
+): RecipientRecordInput[] {
+  const random = randomSource(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const records: RecipientRecordInput[] = [];
+  let serial = 5000;
+  for (const [municipalityCode, count] of Object.entries(DEMO_MUNICIPALITIES)) {
+    const areas = postalAreas.filter((area) => area.municipalityCode === municipalityCode);
+    for (let i = 0; i < Math.ceil(count / 6); i += 1) {
+      serial += 1;
+      const pool = pick(NAME_POOLS);
+      const area = pick(areas);
+      const dateOfBirth = new Date(
+        Date.UTC(1985 + Math.floor(random() * 15), Math.floor(random() * 12), 1 + Math.floor(random() * 28)),
+      )
+        .toISOString()
+        .slice(0, 10);
+      const start = new Date(now.getTime() - (60 + Math.floor(random() * 360)) * DAY_MS);
+      const ends = random() < 0.2;
+      records.push({
+        municipalityCode,
+        allowanceStartDate: start.toISOString().slice(0, 10),
+        allowanceEndDate: ends
+          ? new Date(now.getTime() - Math.floor(random() * 50) * DAY_MS).toISOString().slice(0, 10)
+          : null,
+        childrenCount: 1 + Math.floor(random() * 3),
+        person: {
+          personalIdentityCode: fictivePersonalIdentityCode(dateOfBirth, serial),
+          firstNames: pick(pool.first),
+          lastName: pick(pool.last),
+          dateOfBirth,
+          nativeLanguage: pool.language,
+          citizenship: pool.citizenship,
+          address: {
+            street: `${pick(STREETS_SV)} ${1 + Math.floor(random() * 40)}`,
+            postalCode: area.code,
+            postOffice: area.postOffice,
+          },
+          phoneNumber: null,
+          firstResidencePermitStart: pool.eu
+            ? null
+            : new Date(start.getTime() - 200 * DAY_MS).toISOString().slice(0, 10),
+          euEeaCitizen: pool.eu,
+        },
+      });
+    }
+  }
+  return records;
+}
+
+/**
+ * Loads demo recipients once and generates the lists of the last months as the monthly run would have, each on its
+ * month's last weekday, so that the lists have history to browse and download.
+ */
+export async function loadDemoHomeCareAllowanceOnce(
+  dataSource: DataSource,
+  recipients: RecipientImportService,
+  lists: HomeCareAllowanceService,
+  now: Date,
+): Promise<{ loaded: boolean; recipients: number; lists: number }> {
+  const marker = await dataSource.query('SELECT 1 FROM app_setting WHERE key = $1', [DEMO_LISTS_MARKER]);
+  if (marker.length > 0) return { loaded: false, recipients: 0, lists: 0 };
+  const postalAreas = await demoPostalAreas(dataSource);
+  const report = await recipients.importLines(
+    demoRecipientRecords(now, postalAreas).map((record) => JSON.stringify(record)),
+  );
+  let created = 0;
+  for (let back = DEMO_LIST_MONTHS; back >= 0; back -= 1) {
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+    const monthEnd = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 0));
+    const asOf = (monthEnd < now ? monthEnd : now).toISOString().slice(0, 10);
+    const generatedAt = new Date(Math.min(now.getTime(), Date.parse(`${listGenerationDay(asOf)}T02:00:00Z`)));
+    created += (await lists.generateMonth(asOf, generatedAt)).listsCreated;
+  }
+  await dataSource.query('INSERT INTO app_setting (key, value) VALUES ($1, $2)', [
+    DEMO_LISTS_MARKER,
+    now.toISOString(),
+  ]);
+  return { loaded: true, recipients: report.imported, lists: created };
+}
+
+function demoPostalAreas(dataSource: DataSource): Promise<PostalArea[]> {
+  return dataSource.query(
+    `SELECT code, municipality_code AS "municipalityCode", post_office_fi AS "postOffice"
+       FROM postal_code WHERE type_code = 1 AND municipality_code = ANY($1) ORDER BY code`,
+    [Object.keys(DEMO_MUNICIPALITIES)],
+  );
 }

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
+import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
 import { MunicipalityService } from './municipality.service';
 import { NotificationService } from './notification.service';
@@ -7,6 +9,8 @@ import { PurgeService } from './purge.service';
 
 export interface Services {
   municipalities: MunicipalityService;
+  homeCareAllowance: HomeCareAllowanceService;
+  recipientImport: RecipientImportService;
   notifications: NotificationService;
   notificationImport: NotificationImportService;
   purge: PurgeService;
@@ -18,6 +22,8 @@ export async function createServices(dataSource: DataSource, clock: Clock): Prom
   await municipalities.refresh();
   return {
     municipalities,
+    homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities),
+    recipientImport: new RecipientImportService(dataSource, municipalities),
     notifications: new NotificationService(dataSource, municipalities, clock),
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock),

@@ -50,16 +50,8 @@ export class NotificationService {
       .andWhere("(n.status = 'NEW' OR n.created_at >= :threshold)", { threshold: removalThreshold(now) });
   }
 
-  /** Kela: all notifications of the municipality in one view; optionally by postal code area or one person. */
-  async list(
-    viewer: Viewer,
-    filter: NotificationFilter,
-    first: number,
-    after: string | null | undefined,
-    now: Date,
-  ): Promise<NotificationConnection> {
-    requirePageSize('first', first);
-    const position = after ? decodeCursor('after', after) : undefined;
+  /** The viewer's visible notifications matching a validated filter; shared by the list and its CSV download. */
+  private filtered(viewer: Viewer, filter: NotificationFilter, now: Date): SelectQueryBuilder<Notification> {
     const query = this.visibleTo(viewer, now).andWhere('n.status = :status', { status: filter.status });
     if (filter.municipalityCode != null) {
       const code = requireMunicipalityCodeFormat('filter.municipalityCode', filter.municipalityCode);
@@ -80,6 +72,66 @@ export class NotificationService {
         pic: code,
       });
     }
+    return query;
+  }
+
+  /**
+   * SQL and parameters for the CSV download: one flat row per notification with its person, newest first.
+   * Pending days and removal time are computed in SQL (30 × 24 h) so that the rows can stream straight to the client.
+   */
+  exportQuery(
+    viewer: Viewer,
+    selection: NotificationFilter | { id: string },
+    now: Date,
+  ): [string, unknown[]] {
+    const query =
+      'id' in selection
+        ? this.visibleTo(viewer, now).andWhere('n.id = :id', {
+            id: isUuid(selection.id) ? selection.id : null,
+          })
+        : this.filtered(viewer, selection, now);
+    return query
+      .innerJoin('person', 'p', 'p.id = n.person_id')
+      .innerJoin('municipality', 'm', 'm.code = n.municipality_code')
+      .select([
+        'n.id AS "id"',
+        'n.status AS "status"',
+        'n.municipality_code AS "municipalityCode"',
+        'm.name_fi AS "municipality"',
+        'n.created_at AS "createdAt"',
+        'floor(extract(epoch FROM (CAST(:now AS timestamptz) - n.created_at)) / 86400)::int AS "pendingDays"',
+        'n.created_at + interval \'720 hours\' AS "removalDue"',
+        'p.personal_identity_code AS "personalIdentityCode"',
+        'p.last_name AS "lastName"',
+        'p.first_names AS "firstNames"',
+        'p.date_of_birth AS "dateOfBirth"',
+        'p.native_language AS "nativeLanguage"',
+        'p.citizenship AS "citizenship"',
+        'p.street AS "street"',
+        'p.postal_code AS "postalCode"',
+        'p.post_office AS "postOffice"',
+        'p.phone_number AS "phoneNumber"',
+        'p.first_residence_permit_start AS "firstResidencePermitStart"',
+        'p.eu_eea_citizen AS "euEeaCitizen"',
+        'n.additional_info AS "additionalInfo"',
+      ])
+      .setParameter('now', now)
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .getQueryAndParameters();
+  }
+
+  /** Kela: all notifications of the municipality in one view; optionally by postal code area or one person. */
+  async list(
+    viewer: Viewer,
+    filter: NotificationFilter,
+    first: number,
+    after: string | null | undefined,
+    now: Date,
+  ): Promise<NotificationConnection> {
+    requirePageSize('first', first);
+    const position = after ? decodeCursor('after', after) : undefined;
+    const query = this.filtered(viewer, filter, now);
     const totalCount = await query.clone().getCount();
     if (position) {
       query.andWhere('(n.created_at, n.id) < (:afterCreatedAt, :afterId)', {

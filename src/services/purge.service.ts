@@ -4,7 +4,10 @@ import { removalThreshold } from '../domain/notification-rules';
 import { SYSTEM_ACTORS } from './audit.service';
 import { deleteOrphanPersons } from './notification.service';
 
-/** Kela: notifications in processing are deleted automatically once pending over 30 days; NEW ones never. */
+/**
+ * Kela: notifications in processing are deleted automatically once pending over 30 days (NEW ones never), and
+ * child home care allowance lists disappear 24 months after generation.
+ */
 export class PurgeService {
   constructor(
     private readonly dataSource: DataSource,
@@ -34,5 +37,31 @@ export class PurgeService {
       );
       return removed.length;
     });
+  }
+
+  /** Deletes child home care allowance lists past their 24 months (rows go with them), with an audit row each. */
+  async purgeExpiredLists(): Promise<number> {
+    const now = this.clock.now();
+    const [row]: { removed: string }[] = await this.dataSource.query(
+      `WITH removed AS (
+         DELETE FROM home_care_allowance_list WHERE expires_at <= $1 RETURNING id, municipality_code, month
+       ), audited AS (
+         INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, list_id, details)
+         SELECT $1, $2, $3, municipality_code, 'PURGE_EXPIRED_HOME_CARE_ALLOWANCE_LISTS', id,
+                jsonb_build_object('month', to_char(month, 'YYYY-MM'))
+           FROM removed
+       )
+       SELECT count(*) AS removed FROM removed`,
+      [now, SYSTEM_ACTORS.purge.kind, SYSTEM_ACTORS.purge.id],
+    );
+    return Number(row?.removed ?? 0);
+  }
+
+  /** The daily purge: both rules, each in its own transaction. */
+  async purgeAll(): Promise<{ notifications: number; homeCareAllowanceLists: number }> {
+    return {
+      notifications: await this.purgeExpired(),
+      homeCareAllowanceLists: await this.purgeExpiredLists(),
+    };
   }
 }

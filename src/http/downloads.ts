@@ -1,0 +1,242 @@
+import express from 'express';
+import { type ExecutionResult, execute, type GraphQLSchema, parse } from 'graphql';
+import QueryStream from 'pg-query-stream';
+import type { DataSource } from 'typeorm';
+import { type AuthenticatedViewer, isAuthenticated } from '../auth/viewer';
+import { ErrorCode } from '../domain/errors';
+import { logger } from '../logger';
+import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
+import type { Context } from './context';
+import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
+import { downloadFileName } from './download-paths';
+
+const HTTP_STATUS: Record<string, number> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/**
+ * Access to a download is decided by running a GraphQL operation through the shielded schema as the caller: the same
+ * token, rules and scope as the API, not a second permission model. Only then do the rows stream from the database.
+ */
+const CHECKS = {
+  list: parse(
+    'query ($id: ID!) { homeCareAllowanceList(id: $id) { id municipalityCode rowCount fileName } }',
+  ),
+  notifications: parse(
+    'query ($filter: NotificationFilter!) { notifications(filter: $filter, first: 1) { totalCount } }',
+  ),
+  notification: parse('query ($id: ID!) { notification(id: $id) { id municipality { code } } }'),
+};
+
+class DownloadError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendError(res: express.Response, error: DownloadError): void {
+  res.status(error.status).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+}
+
+async function check<T>(
+  schema: GraphQLSchema,
+  document: typeof CHECKS.list,
+  variables: Record<string, unknown>,
+  ctx: Context,
+) {
+  const result = (await execute({
+    schema,
+    document,
+    variableValues: variables,
+    contextValue: ctx,
+  })) as ExecutionResult<T>;
+  const error = result.errors?.[0];
+  if (error) {
+    const code = String(error.extensions?.code ?? ErrorCode.INTERNAL);
+    throw new DownloadError(
+      HTTP_STATUS[code] ?? 500,
+      code,
+      HTTP_STATUS[code] ? error.message : 'Internal error.',
+    );
+  }
+  return result.data as T;
+}
+
+export interface DownloadsOptions {
+  schema: GraphQLSchema;
+  dataSource: DataSource;
+  contextFor(req: express.Request): Promise<Context>;
+}
+
+export function downloadsRouter({ schema, dataSource, contextFor }: DownloadsOptions): express.Router {
+  const router = express.Router();
+
+  /** Writes the audit row, then streams the rows of `sql` as CSV through a cursor on one pooled connection. */
+  async function send(
+    res: express.Response,
+    ctx: Context,
+    audit: AuditRecord,
+    fileName: string,
+    [sql, parameters]: [string, unknown[]],
+    columns: readonly string[],
+  ): Promise<void> {
+    await dataSource.transaction((manager) =>
+      recordAudit(manager, actorOf(ctx.viewer as AuthenticatedViewer), audit),
+    );
+    const runner = dataSource.createQueryRunner('slave');
+    try {
+      const client = (await runner.connect()) as { query(stream: QueryStream): QueryStream };
+      const rows = client.query(new QueryStream(sql, parameters, { batchSize: 500 }));
+      res.attachment(fileName).type('text/csv; charset=utf-8');
+      res.setHeader('cache-control', 'no-store');
+      await streamCsv(rows, columns, res);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  const handle =
+    (action: (req: express.Request, res: express.Response, ctx: Context) => Promise<void>) =>
+    async (req: express.Request, res: express.Response) => {
+      try {
+        const ctx = await contextFor(req);
+        if (!isAuthenticated(ctx.viewer)) {
+          throw new DownloadError(
+            401,
+            ErrorCode.UNAUTHENTICATED,
+            'Authentication required: send a valid bearer token.',
+          );
+        }
+        await action(req, res, ctx);
+      } catch (error) {
+        if (res.headersSent) {
+          // The client went away or the database failed mid-stream: nothing more can be said over this response.
+          logger.warn({ err: error }, 'download interrupted');
+          res.destroy();
+          return;
+        }
+        const code = (error as { extensions?: { code?: string } }).extensions?.code;
+        if (error instanceof DownloadError) sendError(res, error);
+        else if (code === ErrorCode.UNAUTHENTICATED)
+          sendError(res, new DownloadError(401, code, (error as Error).message));
+        else {
+          logger.error({ err: error }, 'download failed');
+          sendError(res, new DownloadError(500, ErrorCode.INTERNAL, 'Internal error.'));
+        }
+      }
+    };
+
+  const notFound = (what: string) => new DownloadError(404, ErrorCode.NOT_FOUND, `${what} not found.`);
+
+  router.get(
+    '/home-care-allowance-lists/:file',
+    handle(async (req, res, ctx) => {
+      const id = String(req.params.file).replace(/\.csv$/, '');
+      const data = await check<{
+        homeCareAllowanceList: { municipalityCode: string; rowCount: number; fileName: string } | null;
+      }>(schema, CHECKS.list, { id }, ctx);
+      const list = data.homeCareAllowanceList;
+      if (!list) throw notFound('List');
+      await send(
+        res,
+        ctx,
+        {
+          action: 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST',
+          occurredAt: ctx.now,
+          organisation: list.municipalityCode,
+          listId: id,
+          details: { rows: list.rowCount },
+        },
+        list.fileName,
+        ctx.services.homeCareAllowance.exportQuery(ctx.viewer, id, ctx.now),
+        HOME_CARE_ALLOWANCE_COLUMNS,
+      );
+    }),
+  );
+
+  router.get(
+    '/notifications.csv',
+    handle(async (req, res, ctx) => {
+      const text = (name: string) =>
+        typeof req.query[name] === 'string' ? String(req.query[name]) : undefined;
+      const filter = {
+        status: text('status') ?? 'NEW',
+        ...(text('municipalityCode') ? { municipalityCode: text('municipalityCode') } : {}),
+        ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
+        ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
+      };
+      if (filter.status !== 'NEW' && filter.status !== 'IN_PROCESSING') {
+        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
+      }
+      const data = await check<{ notifications: { totalCount: number } }>(
+        schema,
+        CHECKS.notifications,
+        { filter },
+        ctx,
+      );
+      const municipality = filter.municipalityCode
+        ? ctx.services.municipalities.get(filter.municipalityCode)
+        : undefined;
+      await send(
+        res,
+        ctx,
+        {
+          action: 'DOWNLOAD_NOTIFICATIONS',
+          occurredAt: ctx.now,
+          organisation: municipality?.code ?? null,
+          details: {
+            status: filter.status,
+            municipalityCode: municipality?.code ?? null,
+            postalCode: filter.postalCode ?? null,
+            byPerson: filter.personalIdentityCode !== undefined,
+            rows: data.notifications.totalCount,
+          },
+        },
+        downloadFileName.notifications(filter.status, municipality, ctx.now.toISOString().slice(0, 10)),
+        ctx.services.notifications.exportQuery(
+          ctx.viewer,
+          filter as Parameters<Context['services']['notifications']['exportQuery']>[1],
+          ctx.now,
+        ),
+        NOTIFICATION_COLUMNS,
+      );
+    }),
+  );
+
+  router.get(
+    '/notifications/:file',
+    handle(async (req, res, ctx) => {
+      const id = String(req.params.file).replace(/\.csv$/, '');
+      const data = await check<{ notification: { id: string; municipality: { code: string } } | null }>(
+        schema,
+        CHECKS.notification,
+        { id },
+        ctx,
+      );
+      if (!data.notification) throw notFound('Notification');
+      await send(
+        res,
+        ctx,
+        {
+          action: 'DOWNLOAD_NOTIFICATIONS',
+          occurredAt: ctx.now,
+          organisation: data.notification.municipality.code,
+          notificationId: id,
+          details: { rows: 1 },
+        },
+        downloadFileName.notification(id),
+        ctx.services.notifications.exportQuery(ctx.viewer, { id }, ctx.now),
+        NOTIFICATION_COLUMNS,
+      );
+    }),
+  );
+
+  return router;
+}
