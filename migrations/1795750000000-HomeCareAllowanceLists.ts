@@ -45,7 +45,9 @@ export class HomeCareAllowanceLists1795750000000 implements MigrationInterface {
     await queryRunner.query(
       'CREATE INDEX home_care_allowance_list_month_idx ON home_care_allowance_list (month DESC, municipality_code)',
     );
-    await queryRunner.query('CREATE INDEX home_care_allowance_list_expires_idx ON home_care_allowance_list (expires_at)');
+    await queryRunner.query(
+      'CREATE INDEX home_care_allowance_list_expires_idx ON home_care_allowance_list (expires_at)',
+    );
     await queryRunner.query(`
       CREATE TABLE home_care_allowance_list_row (
         list_id                 uuid NOT NULL REFERENCES home_care_allowance_list (id) ON DELETE CASCADE,

@@ -39,17 +39,20 @@ async function main() {
       input: fs.createReadStream(file, 'utf8'),
       crlfDelay: Number.POSITIVE_INFINITY,
     });
-    const report = await new NotificationImportService(database.dataSource, municipalities).importLines(
-      lines,
-    );
-    for (const problem of [...report.invalid, ...report.duplicatePerson]) {
+    const report =
+      values.kind === 'home-care-allowance'
+        ? await new RecipientImportService(database.dataSource, municipalities).importLines(lines)
+        : await new NotificationImportService(database.dataSource, municipalities).importLines(lines);
+    for (const problem of [...report.invalid, ...report.skipped]) {
       console.error(
         `line ${problem.line}${problem.sourceId ? ` (${problem.sourceId})` : ''}: ${problem.message}`,
       );
     }
     console.log(
-      `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
-        `skipped as a second notification for the person ${report.duplicatePerson.length}, invalid ${report.invalid.length}.`,
+      values.kind === 'home-care-allowance'
+        ? `Imported ${report.imported}, updated ${report.alreadyImported}, invalid ${report.invalid.length}.`
+        : `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
+            `skipped as a second notification for the person ${report.skipped.length}, invalid ${report.invalid.length}.`,
     );
     return report.invalid.length > 0 ? 1 : 0;
   } finally {
