@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { finnishDate, systemClock } from '../domain/clock';
+import { isCalendarDate } from '../domain/validation';
 import { HomeCareAllowanceService } from '../services/home-care-allowance/home-care-allowance.service';
 import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
+  if (!isCalendarDate(asOf)) {
     console.error(`--as-of must be a date YYYY-MM-DD, not ${asOf}`);
     return 2;
   }

@@ -6,6 +6,10 @@ import { stringify } from 'csv-stringify';
  * Kelmu's CSV broke Scandinavian letters in Excel. Ours opens right at once: UTF-8 with BOM, semicolons (what Excel
  * splits on in Finnish and Swedish locales), CRLF, a header row, RFC 4180 quoting, ISO 8601 dates.
  */
+/** Cells Excel would run as formulas (OWASP "CSV injection"); phone numbers legitimately start with +. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_SAFE_COLUMNS = new Set(['phoneNumber']);
+
 export function excelCsv(columns: readonly string[]) {
   return stringify({
     bom: true,
@@ -18,6 +22,9 @@ export function excelCsv(columns: readonly string[]) {
     cast: {
       date: (value) => value.toISOString(),
       boolean: (value) => (value ? 'true' : 'false'),
+      // A leading apostrophe makes Excel show the text instead of evaluating it.
+      string: (value, context) =>
+        FORMULA_START.test(value) && !FORMULA_SAFE_COLUMNS.has(String(context.column)) ? `'${value}` : value,
     },
   });
 }

@@ -159,7 +159,8 @@ export class HomeCareAllowanceService {
             ORDER BY r.personal_identity_code, r.allowance_start DESC
          ), numbered AS (
            SELECT e.*, row_number() OVER (PARTITION BY e.municipality_code
-                                          ORDER BY e.last_name, e.first_names, e.personal_identity_code) AS position
+                                          ORDER BY e.last_name COLLATE "fi-FI-x-icu", e.first_names COLLATE "fi-FI-x-icu",
+                                                   e.personal_identity_code) AS position
              FROM eligible e
          ), lists AS (
            INSERT INTO home_care_allowance_list (municipality_code, month, generated_on, generated_at, expires_at, row_count)

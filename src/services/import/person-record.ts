@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dateOfBirthOf, isValidPersonalIdentityCode } from '../../domain/personal-identity-code';
-import { CONTROL_CHARACTERS } from '../../domain/validation';
+import { CONTROL_CHARACTERS, isCalendarDate } from '../../domain/validation';
 
 function hasControlCharacters(value: unknown): boolean {
   if (typeof value === 'string') return CONTROL_CHARACTERS.test(value);
@@ -11,7 +11,7 @@ function hasControlCharacters(value: unknown): boolean {
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO 8601 date YYYY-MM-DD')
-  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a calendar date');
+  .refine(isCalendarDate, 'not a calendar date');
 const optionalText = z.string().trim().min(1).max(500).nullish();
 
 /** A person as Kela delivers them: the field names of the GraphQL `Person` type. */
