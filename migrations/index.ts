@@ -1,5 +1,10 @@
 import { InitialSchema1795740000000 } from './1795740000000-InitialSchema';
 import { HomeCareAllowanceLists1795750000000 } from './1795750000000-HomeCareAllowanceLists';
+import { BenefitFacts1795760000000 } from './1795760000000-BenefitFacts';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
-export const migrations = [InitialSchema1795740000000, HomeCareAllowanceLists1795750000000];
+export const migrations = [
+  InitialSchema1795740000000,
+  HomeCareAllowanceLists1795750000000,
+  BenefitFacts1795760000000,
+];

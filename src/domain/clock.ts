@@ -9,3 +9,14 @@ export const systemClock: Clock = { now: () => new Date() };
 export function finnishDate(instant: Date): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' }).format(instant);
 }
+
+/** The instant a Finnish calendar day begins (00:00 in Helsinki, EET or EEST). */
+export function finnishMidnight(date: string): Date {
+  const utcMidnight = new Date(`${date}T00:00:00Z`);
+  const offset = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Helsinki', timeZoneName: 'longOffset' })
+    .formatToParts(utcMidnight)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(offset ?? '');
+  const minutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+  return new Date(utcMidnight.getTime() - minutes * 60_000);
+}

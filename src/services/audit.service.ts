@@ -23,6 +23,7 @@ export const SYSTEM_ACTORS = {
   import: { kind: 'SYSTEM', id: 'kela-notification-import' },
   purge: { kind: 'SYSTEM', id: 'purge' },
   monthlyLists: { kind: 'SYSTEM', id: 'home-care-allowance-lists' },
+  weeklyRun: { kind: 'SYSTEM', id: 'kela-weekly-immigrant-run' },
 } as const satisfies Record<string, Actor>;
 
 export function actorOf(viewer: AuthenticatedViewer): Actor {

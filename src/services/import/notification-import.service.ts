@@ -45,9 +45,14 @@ export class NotificationImportService {
       const known = await manager.query('SELECT 1 FROM notification WHERE source_id = $1', [record.sourceId]);
       if (known.length > 0) return { kind: 'alreadyImported' };
       const { person } = record;
+      // Kela: one notification per person, also after an earlier one was handled and removed (the ledger remembers).
       const existing = await manager.query(
         `SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
-          WHERE p.personal_identity_code = $1 AND n.kind = $2`,
+          WHERE p.personal_identity_code = $1 AND n.kind = $2
+         UNION ALL
+         SELECT 1 FROM notification_ledger l
+          WHERE l.kind = $2
+            AND l.person_key = sha256(convert_to((SELECT value FROM app_setting WHERE key = 'ledger_salt') || $1, 'UTF8'))`,
         [person.personalIdentityCode, record.kind],
       );
       if (existing.length > 0) {
@@ -93,6 +98,12 @@ export class NotificationImportService {
         updatedAt: record.createdAt,
       });
       const id = String(inserted.identifiers[0]?.id);
+      await manager.query(
+        `INSERT INTO notification_ledger (person_key, kind, notified_at)
+         SELECT sha256(convert_to(value || $1, 'UTF8')), $2, $3 FROM app_setting WHERE key = 'ledger_salt'
+         ON CONFLICT DO NOTHING`,
+        [person.personalIdentityCode, record.kind, record.createdAt],
+      );
       await recordAudit(manager, actor, {
         action: 'IMPORT',
         occurredAt: new Date(),

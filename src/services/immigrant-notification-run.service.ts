@@ -1,0 +1,101 @@
+import type { DataSource } from 'typeorm';
+import { finnishMidnight } from '../domain/clock';
+import { NotificationKind } from '../domain/enums';
+import { SYSTEM_ACTORS } from './audit.service';
+
+/** Thresholds of the eligibility rule; configuration, because Kela's own material states them differently. */
+export interface EligibilityRule {
+  /** Basic income support in this many consecutive months (default 2). */
+  consecutiveSupportMonths: number;
+  /** The first residence permit has been valid under this many years (default 3); EU/EEA citizens need none. */
+  residencePermitMaxYears: number;
+}
+
+export const DEFAULT_ELIGIBILITY: EligibilityRule = { consecutiveSupportMonths: 2, residencePermitMaxYears: 3 };
+
+export interface RunResult {
+  asOf: string;
+  createdAt: Date;
+  created: number;
+}
+
+/**
+ * Kela's weekly run: notifies the municipality of residence about immigrants who received basic income support in
+ * consecutive months (ending this month or the last) and whose first residence permit has been valid under three
+ * years, or who are EU/EEA citizens. At most one notification per person ever: a ledger of keyed hashes remembers
+ * who was notified even after the notification itself is gone. One set-based statement in one transaction, so a crash
+ * leaves nothing and a rerun (or next week's run) creates no duplicate.
+ */
+export class ImmigrantNotificationRunService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rule: EligibilityRule = DEFAULT_ELIGIBILITY,
+  ) {}
+
+  async run(asOf: string): Promise<RunResult> {
+    const createdAt = finnishMidnight(asOf);
+    const monthStart = `${asOf.slice(0, 7)}-01`;
+    const [row]: { created: string }[] = await this.dataSource.query(
+      `WITH salt AS (
+         SELECT value FROM app_setting WHERE key = 'ledger_salt'
+       ), supported AS (
+         SELECT d.personal_identity_code
+           FROM basic_income_support_decision d
+           CROSS JOIN (VALUES ($1::date), ($1::date - interval '1 month')) AS streak(last_month)
+          WHERE d.month > streak.last_month - make_interval(months => $2::int) AND d.month <= streak.last_month
+          GROUP BY d.personal_identity_code, streak.last_month
+         HAVING count(*) = $2::int
+       ), eligible AS (
+         SELECT DISTINCT ON (b.personal_identity_code) b.*,
+                sha256(convert_to((SELECT value FROM salt) || b.personal_identity_code, 'UTF8')) AS person_key
+           FROM benefit_person b
+           JOIN supported s ON s.personal_identity_code = b.personal_identity_code
+          WHERE (b.eu_eea_citizen
+                 OR (b.first_residence_permit_start IS NOT NULL
+                     AND b.first_residence_permit_start <= $3::date
+                     AND b.first_residence_permit_start > $3::date - make_interval(years => $4::int)))
+       ), fresh AS (
+         SELECT e.* FROM eligible e
+          WHERE NOT EXISTS (SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $5)
+            AND NOT EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
+                             WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $5)
+       ), persons AS (
+         INSERT INTO person (personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship,
+                             street, postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen)
+         SELECT personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship, street,
+                postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen
+           FROM fresh
+         ON CONFLICT (personal_identity_code) DO UPDATE SET
+           first_names = excluded.first_names, last_name = excluded.last_name, street = excluded.street,
+           postal_code = excluded.postal_code, post_office = excluded.post_office, phone_number = excluded.phone_number
+         RETURNING id, personal_identity_code
+       ), notified AS (
+         INSERT INTO notification (source_id, kind, status, person_id, municipality_code, created_at, updated_at)
+         SELECT 'kela-weekly-' || $3::text || '-' || p.id, $5, 'NEW', p.id, f.municipality_code, $6, $6
+           FROM fresh f JOIN persons p ON p.personal_identity_code = f.personal_identity_code
+         ON CONFLICT DO NOTHING
+         RETURNING id, municipality_code
+       ), ledger AS (
+         INSERT INTO notification_ledger (person_key, kind, notified_at)
+         SELECT person_key, $5, $6 FROM fresh
+         ON CONFLICT DO NOTHING
+       ), audited AS (
+         INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, to_status,
+                                  to_municipality_code)
+         SELECT $6, $7, $8, municipality_code, 'IMPORT', id, 'NEW', municipality_code FROM notified
+       )
+       SELECT count(*) AS created FROM notified`,
+      [
+        monthStart,
+        this.rule.consecutiveSupportMonths,
+        asOf,
+        this.rule.residencePermitMaxYears,
+        NotificationKind.IMMIGRANT,
+        createdAt,
+        SYSTEM_ACTORS.weeklyRun.kind,
+        SYSTEM_ACTORS.weeklyRun.id,
+      ],
+    );
+    return { asOf, createdAt, created: Number(row?.created ?? 0) };
+  }
+}
