@@ -17,6 +17,8 @@ const environmentSchema = z.object({
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).default('kelmu-graphql'),
   PURGE_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
+  RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -35,6 +37,8 @@ export interface AppConfig {
   loadDemoData: boolean;
   auth: AuthConfig;
   purgeIntervalMs: number;
+  /** Kela's weekly run: thresholds of the eligibility rule (domain brief: keep them in configuration). */
+  eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
   logLevel: string;
 }
 
@@ -73,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     loadDemoData: auth.mode === 'development' && e.DEMO_DATA !== false,
     auth,
     purgeIntervalMs: e.PURGE_INTERVAL_HOURS * 3_600_000,
+    eligibility: {
+      consecutiveSupportMonths: e.INCOME_SUPPORT_CONSECUTIVE_MONTHS,
+      residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

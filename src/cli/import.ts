@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
+import { BenefitFactImportService } from '../services/benefit-facts/benefit-fact-import.service';
 import { RecipientImportService } from '../services/home-care-allowance/recipient-import.service';
 import { NotificationImportService } from '../services/import/notification-import.service';
 import { MunicipalityService } from '../services/municipality.service';
@@ -12,7 +13,8 @@ const USAGE = `Usage: npm run import -- [--kind notifications|home-care-allowanc
 
 One JSON object a line (formats in the README); invalid lines are reported with their numbers and skipped.
   --kind notifications         Kela's weekly immigrant notifications (default); idempotent on sourceId
-  --kind home-care-allowance   child home care allowance recipients; idempotent on person and allowance start`;
+  --kind home-care-allowance   child home care allowance recipients; idempotent on person and allowance start
+  --kind benefit-facts         persons, basic income support decisions, child home care allowance payments`;
 
 async function main() {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -23,7 +25,7 @@ async function main() {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
   }
-  if (values.kind !== 'notifications' && values.kind !== 'home-care-allowance') {
+  if (!['notifications', 'home-care-allowance', 'benefit-facts'].includes(String(values.kind))) {
     console.error(`Unknown --kind ${String(values.kind)}.\n\n${USAGE}`);
     process.exit(2);
   }
@@ -39,17 +41,20 @@ async function main() {
       input: fs.createReadStream(file, 'utf8'),
       crlfDelay: Number.POSITIVE_INFINITY,
     });
-    const report =
-      values.kind === 'home-care-allowance'
-        ? await new RecipientImportService(database.dataSource, municipalities).importLines(lines)
-        : await new NotificationImportService(database.dataSource, municipalities).importLines(lines);
+    const importers = {
+      notifications: NotificationImportService,
+      'home-care-allowance': RecipientImportService,
+      'benefit-facts': BenefitFactImportService,
+    };
+    const Importer = importers[values.kind as keyof typeof importers];
+    const report = await new Importer(database.dataSource, municipalities).importLines(lines);
     for (const problem of [...report.invalid, ...report.skipped]) {
       console.error(
         `line ${problem.line}${problem.sourceId ? ` (${problem.sourceId})` : ''}: ${problem.message}`,
       );
     }
     console.log(
-      values.kind === 'home-care-allowance'
+      values.kind !== 'notifications'
         ? `Imported ${report.imported}, updated ${report.alreadyImported}, invalid ${report.invalid.length}.`
         : `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
             `skipped as a second notification for the person ${report.skipped.length}, invalid ${report.invalid.length}.`,

@@ -4,10 +4,16 @@ import { openDatabase } from '../db/database';
 import { finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
 import { HomeCareAllowanceService } from '../services/home-care-allowance/home-care-allowance.service';
+import { ImmigrantNotificationRunService } from '../services/immigrant-notification-run.service';
 import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
 
-const USAGE = `Usage: npm run jobs -- home-care-lists [--as-of YYYY-MM-DD]
+const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists [--as-of YYYY-MM-DD]
+
+immigrant-notifications  Kela's weekly run: notifies municipalities about immigrants who received basic income
+                 support in consecutive months (INCOME_SUPPORT_CONSECUTIVE_MONTHS, default 2) and whose first
+                 residence permit is under RESIDENCE_PERMIT_MAX_YEARS (3) old, or who are EU/EEA citizens. At most one
+                 notification per person: reruns create nothing new.
 
 home-care-lists  Generates the month's child home care allowance lists, one per municipality, on or after the
                  month's last weekday (Mon–Fri, not a Finnish public holiday, Midsummer Eve or Christmas Eve).
@@ -21,7 +27,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const asOf = (values['as-of'] as string | undefined) ?? finnishDate(systemClock.now());
-  if (job !== 'home-care-lists' || positionals.length !== 1) {
+  if ((job !== 'home-care-lists' && job !== 'immigrant-notifications') || positionals.length !== 1) {
     console.error(USAGE);
     return 2;
   }
@@ -29,8 +35,19 @@ async function main(): Promise<number> {
     console.error(`--as-of must be a date YYYY-MM-DD, not ${asOf}`);
     return 2;
   }
-  const database = await openDatabase(loadConfig(process.env, { serving: false }));
+  const config = loadConfig(process.env, { serving: false });
+  const database = await openDatabase(config);
   try {
+    if (job === 'immigrant-notifications') {
+      const started = performance.now();
+      const result = await new ImmigrantNotificationRunService(database.dataSource, config.eligibility).run(
+        asOf,
+      );
+      console.log(
+        `Weekly run as of ${asOf}: created ${result.created} notification(s) in ${Math.round(performance.now() - started)} ms.`,
+      );
+      return 0;
+    }
     const municipalities = new MunicipalityService(database.dataSource);
     await municipalities.refresh();
     const result = await new HomeCareAllowanceService(database.dataSource, municipalities).generateMonth(

@@ -11,7 +11,10 @@ export interface EligibilityRule {
   residencePermitMaxYears: number;
 }
 
-export const DEFAULT_ELIGIBILITY: EligibilityRule = { consecutiveSupportMonths: 2, residencePermitMaxYears: 3 };
+export const DEFAULT_ELIGIBILITY: EligibilityRule = {
+  consecutiveSupportMonths: 2,
+  residencePermitMaxYears: 3,
+};
 
 export interface RunResult {
   asOf: string;

@@ -1,0 +1,109 @@
+import type { DataSource } from 'typeorm';
+import { importNdjson, type NdjsonReport, type RecordOutcome } from '../import/ndjson-import';
+import type { MunicipalityService } from '../municipality.service';
+import { type BenefitFactRecord, benefitFactRecordSchema } from './benefit-fact-record';
+
+type Upsert = { inserted: boolean }[];
+
+/**
+ * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions and child home
+ * care allowance payments (upserted by person and month). Each line is one statement, so nothing is half-written;
+ * a rerun changes nothing. A fact about a person the file has not introduced is reported as invalid.
+ */
+export class BenefitFactImportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly municipalities: MunicipalityService,
+  ) {}
+
+  importLines(lines: AsyncIterable<string> | Iterable<string>): Promise<NdjsonReport> {
+    return importNdjson(lines, {
+      schema: benefitFactRecordSchema,
+      keyOf: () => undefined,
+      importRecord: (record) => this.write(record),
+    });
+  }
+
+  private async write(record: BenefitFactRecord): Promise<RecordOutcome> {
+    let rows: Upsert;
+    switch (record.type) {
+      case 'person': {
+        if (!this.municipalities.isKnown(record.municipalityCode)) {
+          return {
+            kind: 'invalid',
+            message: `municipalityCode: no municipality has the code ${record.municipalityCode}`,
+          };
+        }
+        const { person } = record;
+        rows = await this.dataSource.query(
+          `INSERT INTO benefit_person (personal_identity_code, first_names, last_name, date_of_birth, street, postal_code,
+                                       post_office, municipality_code, native_language, citizenship,
+                                       first_residence_permit_start, eu_eea_citizen, phone_number)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           ON CONFLICT (personal_identity_code) DO UPDATE SET
+             first_names = excluded.first_names, last_name = excluded.last_name, street = excluded.street,
+             postal_code = excluded.postal_code, post_office = excluded.post_office,
+             municipality_code = excluded.municipality_code, native_language = excluded.native_language,
+             citizenship = excluded.citizenship, first_residence_permit_start = excluded.first_residence_permit_start,
+             eu_eea_citizen = excluded.eu_eea_citizen, phone_number = excluded.phone_number, updated_at = now()
+           RETURNING (xmax = 0) AS inserted`,
+          [
+            person.personalIdentityCode,
+            person.firstNames,
+            person.lastName,
+            person.dateOfBirth,
+            person.address.street,
+            person.address.postalCode,
+            person.address.postOffice,
+            record.municipalityCode,
+            person.nativeLanguage ?? null,
+            person.citizenship ?? null,
+            person.firstResidencePermitStart ?? null,
+            person.euEeaCitizen,
+            person.phoneNumber ?? null,
+          ],
+        );
+        break;
+      }
+      case 'basicIncomeSupport':
+        rows = await this.dataSource.query(
+          `INSERT INTO basic_income_support_decision (personal_identity_code, month)
+           SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
+           ON CONFLICT DO NOTHING
+           RETURNING true AS inserted`,
+          [record.personalIdentityCode, record.month],
+        );
+        if (rows.length === 0)
+          return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });
+        break;
+      case 'homeCareAllowance':
+        rows = await this.dataSource.query(
+          `INSERT INTO home_care_allowance_payment (personal_identity_code, month, children_count)
+           SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
+           ON CONFLICT (personal_identity_code, month) DO UPDATE SET children_count = excluded.children_count
+           RETURNING (xmax = 0) AS inserted`,
+          [record.personalIdentityCode, record.month, record.childrenCount],
+        );
+        if (rows.length === 0)
+          return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });
+        break;
+    }
+    return rows[0]?.inserted ? { kind: 'imported', id: record.type } : { kind: 'alreadyImported' };
+  }
+
+  private async unknownPersonOr(
+    personalIdentityCode: string,
+    otherwise: RecordOutcome,
+  ): Promise<RecordOutcome> {
+    const known = await this.dataSource.query(
+      'SELECT 1 FROM benefit_person WHERE personal_identity_code = $1',
+      [personalIdentityCode],
+    );
+    return known.length > 0
+      ? otherwise
+      : {
+          kind: 'invalid',
+          message: 'personalIdentityCode: no person line for this code (put persons first)',
+        };
+  }
+}
