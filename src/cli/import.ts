@@ -9,7 +9,7 @@ import { NotificationImportService } from '../services/import/notification-impor
 import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
 
-const USAGE = `Usage: npm run import -- [--kind notifications|home-care-allowance] FILE.ndjson
+const USAGE = `Usage: npm run import -- [--kind notifications|home-care-allowance|benefit-facts] FILE.ndjson
 
 One JSON object a line (formats in the README); invalid lines are reported with their numbers and skipped.
   --kind notifications         Kela's weekly immigrant notifications (default); idempotent on sourceId

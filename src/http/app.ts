@@ -19,6 +19,7 @@ import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import type { Context } from './context';
 import { downloadsRouter } from './downloads';
+import { jitGateway } from './jit-executor';
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -74,7 +75,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],

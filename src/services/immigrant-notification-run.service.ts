@@ -35,7 +35,8 @@ export class ImmigrantNotificationRunService {
     private readonly rule: EligibilityRule = DEFAULT_ELIGIBILITY,
   ) {}
 
-  async run(asOf: string): Promise<RunResult> {
+  /** `now` is when the run writes (its audit time); createdAt is the run's date, as Kela dates its deliveries. */
+  async run(asOf: string, now: Date = new Date()): Promise<RunResult> {
     const createdAt = finnishMidnight(asOf);
     const monthStart = `${asOf.slice(0, 7)}-01`;
     const [row]: { created: string }[] = await this.dataSource.query(
@@ -85,7 +86,7 @@ export class ImmigrantNotificationRunService {
        ), audited AS (
          INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, to_status,
                                   to_municipality_code)
-         SELECT $6, $7, $8, municipality_code, 'IMPORT', id, 'NEW', municipality_code FROM notified
+         SELECT $9, $7, $8, municipality_code, 'IMPORT', id, 'NEW', municipality_code FROM notified
        )
        SELECT count(*) AS created FROM notified`,
       [
@@ -97,6 +98,7 @@ export class ImmigrantNotificationRunService {
         createdAt,
         SYSTEM_ACTORS.weeklyRun.kind,
         SYSTEM_ACTORS.weeklyRun.id,
+        now,
       ],
     );
     return { asOf, createdAt, created: Number(row?.created ?? 0) };
