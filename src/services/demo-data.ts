@@ -3,6 +3,7 @@ import { NotificationKind, NotificationStatus } from '../domain/enums';
 import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
 import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
+import { randomSource } from './fictive-data/random';
 import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
 import type { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import type { RecipientRecordInput } from './home-care-allowance/recipient-record';
@@ -112,18 +113,6 @@ const ADDITIONAL_INFO = [
   'Tulkki tarpeen (arabia).',
   'Perheessä kaksi alle kouluikäistä lasta.',
 ];
-
-/** Deterministic, so that every fresh demo database looks the same apart from its dates. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface PostalArea {
   code: string;
