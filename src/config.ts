@@ -16,10 +16,10 @@ const environmentSchema = z.object({
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).default('kelmu-graphql'),
-  PURGE_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER: z.enum(['inline', 'off']).default('inline'),
 });
 
 export type AuthConfig =
@@ -36,10 +36,11 @@ export interface AppConfig {
   embeddedPostgresPort: number;
   loadDemoData: boolean;
   auth: AuthConfig;
-  purgeIntervalMs: number;
   /** Kela's weekly run: thresholds of the eligibility rule (domain brief: keep them in configuration). */
   eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
   logLevel: string;
+  /** `inline`: npm start also runs the scheduled jobs; `off`: separate `npm run worker` processes do. */
+  worker: 'inline' | 'off';
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
@@ -76,11 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     loadDemoData: auth.mode === 'development' && e.DEMO_DATA !== false,
     auth,
-    purgeIntervalMs: e.PURGE_INTERVAL_HOURS * 3_600_000,
     eligibility: {
       consecutiveSupportMonths: e.INCOME_SUPPORT_CONSECUTIVE_MONTHS,
       residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
     },
     logLevel: e.LOG_LEVEL,
+    worker: e.WORKER,
   };
 }

@@ -4,10 +4,15 @@ import { ConfigurationError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
+import { onShutdownSignal } from './jobs/signals';
+import { startWorker } from './jobs/worker';
 import { logger } from './logger';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
-/** `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, API. */
+/**
+ * `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, the job worker
+ * (unless WORKER=off), API.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const auth = await createAuthentication(config.auth);
@@ -24,12 +29,20 @@ async function main(): Promise<void> {
       const removed = await server.services.purge.purgeAll();
       logger.info(removed, 'purged expired notifications and lists');
     } catch (error) {
-      logger.error({ err: error }, 'purge failed; it runs again at the next interval');
+      logger.error({ err: error }, 'purge failed; the scheduled purge runs it again');
     }
   };
   await purge();
-  const purgeTimer = setInterval(purge, config.purgeIntervalMs);
-  purgeTimer.unref();
+  // The scheduled jobs (weekly run, monthly lists, daily purge): see src/jobs/schedule.ts.
+  const worker =
+    config.worker === 'inline'
+      ? await startWorker({
+          connectionString: database.url,
+          dataSource: database.dataSource,
+          logger: logger.child({ component: 'worker' }),
+          eligibility: config.eligibility,
+        })
+      : undefined;
 
   if (config.loadDemoData) {
     const demo = await loadDemoDataOnce(
@@ -68,17 +81,21 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    clearInterval(purgeTimer);
+    await worker?.stop();
     await server.close();
     await database.close();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A dead worker would silently stop the purge: exit so that the process is restarted.
+  worker?.promise.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'the job worker failed');
+    void shutdown('worker failed', 1);
+  });
+  onShutdownSignal((signal) => void shutdown(signal));
 }
 
 main().catch((error: unknown) => {
