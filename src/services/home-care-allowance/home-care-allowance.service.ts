@@ -135,7 +135,8 @@ export class HomeCareAllowanceService {
 
   /**
    * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality with immigrant
-   * recipients (EU/EEA citizens or holders of a residence permit) whose allowance is in force that day. One set-based
+   * recipients (EU/EEA citizens or holders of a residence permit) whose allowance is in force that day: imported
+   * recipients, and persons of the benefit facts paid child home care allowance for the month. One set-based
    * statement; a list that exists is never touched again, so reruns change nothing.
    */
   async generateMonth(asOf: string, now: Date): Promise<GenerationResult> {
@@ -151,12 +152,28 @@ export class HomeCareAllowanceService {
     if (!result.due) return result;
     return this.dataSource.transaction(async (manager) => {
       const [counts]: { lists: string; rows: string }[] = await manager.query(
-        `WITH eligible AS (
-           SELECT DISTINCT ON (r.personal_identity_code) r.*
+        `WITH candidates AS (
+           SELECT r.personal_identity_code, r.first_names, r.last_name, r.date_of_birth, r.native_language,
+                  r.citizenship, r.street, r.postal_code, r.post_office, r.municipality_code,
+                  r.first_residence_permit_start, r.eu_eea_citizen, r.allowance_start, r.children_count
              FROM home_care_allowance_recipient r
             WHERE r.allowance_start <= $1 AND (r.allowance_end IS NULL OR r.allowance_end >= $1)
-              AND (r.eu_eea_citizen OR r.first_residence_permit_start IS NOT NULL)
-            ORDER BY r.personal_identity_code, r.allowance_start DESC
+           UNION ALL
+           -- Benefit facts: a payment for the month makes a recipient; the allowance started with the first payment.
+           SELECT b.personal_identity_code, b.first_names, b.last_name, b.date_of_birth, b.native_language,
+                  b.citizenship, b.street, b.postal_code, b.post_office, b.municipality_code,
+                  b.first_residence_permit_start, b.eu_eea_citizen,
+                  (SELECT min(f.month) FROM home_care_allowance_payment f
+                    WHERE f.personal_identity_code = b.personal_identity_code),
+                  p.children_count
+             FROM home_care_allowance_payment p
+             JOIN benefit_person b ON b.personal_identity_code = p.personal_identity_code
+            WHERE p.month = $2
+         ), eligible AS (
+           SELECT DISTINCT ON (c.personal_identity_code) c.*
+             FROM candidates c
+            WHERE c.eu_eea_citizen OR c.first_residence_permit_start IS NOT NULL
+            ORDER BY c.personal_identity_code, c.allowance_start DESC
          ), numbered AS (
            SELECT e.*, row_number() OVER (PARTITION BY e.municipality_code
                                           ORDER BY e.last_name COLLATE "fi-FI-x-icu", e.first_names COLLATE "fi-FI-x-icu",
