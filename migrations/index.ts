@@ -1,10 +1,12 @@
 import { InitialSchema1795740000000 } from './1795740000000-InitialSchema';
 import { HomeCareAllowanceLists1795750000000 } from './1795750000000-HomeCareAllowanceLists';
 import { BenefitFacts1795760000000 } from './1795760000000-BenefitFacts';
+import { PartnerAgreements1795770000000 } from './1795770000000-PartnerAgreements';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
   InitialSchema1795740000000,
   HomeCareAllowanceLists1795750000000,
   BenefitFacts1795760000000,
+  PartnerAgreements1795770000000,
 ];

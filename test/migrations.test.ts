@@ -19,6 +19,7 @@ const APPLICATION_TABLES = [
   'notification',
   'notification_ledger',
   'notification_transfer',
+  'partner_agreement',
   'person',
   'postal_code',
 ];

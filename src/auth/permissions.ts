@@ -36,6 +36,7 @@ export const permissionMap = {
   },
   Viewer: isAuthenticatedCaller,
   AccessGrant: isAuthenticatedCaller,
+  PartnerAgreement: isAuthenticatedCaller,
   Municipality: isAuthenticatedCaller,
   WelfareArea: isAuthenticatedCaller,
   NotificationConnection: canReadIntegrationServices,

@@ -11,7 +11,8 @@ import type { DataSource } from 'typeorm';
 import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
-import { type Clock, systemClock } from '../domain/clock';
+import { type Clock, finnishDate, systemClock } from '../domain/clock';
+import { ViewerKind } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
 import { createLoaders } from '../loaders';
 import { logger } from '../logger';
@@ -54,6 +55,15 @@ async function viewerFrom(header: string | undefined, verifyToken: TokenVerifier
   }
 }
 
+/**
+ * A partner system's rights come from its organisation's agreements in force today, never from token claims; read on
+ * every request so that an ended agreement locks the client out at once.
+ */
+async function withAgreementGrants(viewer: Viewer, services: Services, now: Date): Promise<Viewer> {
+  if (viewer.kind !== ViewerKind.PARTNER_SYSTEM) return viewer;
+  return { ...viewer, grants: await services.agreements.grantsFor(viewer.id, finnishDate(now)) };
+}
+
 /** Keeps every error coded; anything unexpected becomes INTERNAL without its message or stack. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
@@ -91,12 +101,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       res.json(jwks);
     });
   }
-  const contextFor = async (req: express.Request): Promise<Context> => ({
-    viewer: await viewerFrom(req.headers.authorization, verifyToken),
-    now: clock.now(),
-    loaders: createLoaders(dataSource, services.municipalities),
-    services,
-  });
+  const contextFor = async (req: express.Request): Promise<Context> => {
+    const now = clock.now();
+    const viewer = await withAgreementGrants(
+      await viewerFrom(req.headers.authorization, verifyToken),
+      services,
+      now,
+    );
+    return { viewer, now, loaders: createLoaders(dataSource, services.municipalities), services };
+  };
   app.use('/downloads', downloadsRouter({ schema, dataSource, contextFor }));
   app.use(
     '/graphql',

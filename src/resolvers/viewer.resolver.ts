@@ -1,9 +1,10 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { describeViewer } from '../auth/viewer';
+import { finnishDate } from '../domain/clock';
 import { DataContent } from '../domain/enums';
 import { Municipality } from '../entities/municipality.entity';
 import type { Context } from '../http/context';
-import { AccessGrant, Viewer } from './types/viewer.type';
+import { AccessGrant, PartnerAgreement, Viewer } from './types/viewer.type';
 
 @Resolver(() => Viewer)
 export class ViewerResolver {
@@ -17,6 +18,14 @@ export class ViewerResolver {
   })
   municipalities(@Root() viewer: Viewer, @Ctx() ctx: Context) {
     return ctx.loaders.municipality.loadMany(viewer.grants.map((grant) => grant.municipalityCode));
+  }
+
+  @FieldResolver(() => [PartnerAgreement], {
+    description:
+      "A partner system's agreements in force today, which its grants come from; empty for persons.",
+  })
+  agreements(@Root() viewer: Viewer, @Ctx() ctx: Context) {
+    return ctx.services.agreements.inForce(viewer, finnishDate(ctx.now));
   }
 
   @FieldResolver(() => [DataContent], {

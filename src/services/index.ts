@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
+import { AgreementService } from './agreement.service';
 import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
@@ -8,6 +9,7 @@ import { NotificationService } from './notification.service';
 import { PurgeService } from './purge.service';
 
 export interface Services {
+  agreements: AgreementService;
   municipalities: MunicipalityService;
   homeCareAllowance: HomeCareAllowanceService;
   recipientImport: RecipientImportService;
@@ -21,6 +23,7 @@ export async function createServices(dataSource: DataSource, clock: Clock): Prom
   const municipalities = new MunicipalityService(dataSource);
   await municipalities.refresh();
   return {
+    agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
     municipalities,
     homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities),
     recipientImport: new RecipientImportService(dataSource, municipalities),

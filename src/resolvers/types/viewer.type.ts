@@ -18,6 +18,9 @@ export class AccessGrant {
 
 @ObjectType({ description: 'The caller, and what they may see.' })
 export class Viewer {
+  /** The token subject or client id; not exposed, used to look up a partner's agreements. */
+  id!: string;
+
   @Field(() => ViewerKind, { description: 'A person or a partner system.' })
   kind!: ViewerKind;
 
@@ -32,4 +35,36 @@ export class Viewer {
 
   @Field(() => [AccessGrant], { description: 'Per municipality, the data contents the caller may see.' })
   grants!: AccessGrant[];
+}
+
+@ObjectType({ description: "A partner organisation's agreement with Kela, in force today." })
+export class PartnerAgreement {
+  @Field(() => String, {
+    description: 'Identifier of the agreement; access log entries name it as their purpose.',
+  })
+  id!: string;
+
+  @Field(() => String, { description: 'The organisation that made the agreement.' })
+  organisationName!: string;
+
+  @Field(() => String, { description: "The organisation's business ID (Y-tunnus), e.g. 1234567-8." })
+  businessId!: string;
+
+  @Field(() => String, { description: 'The legal basis for receiving the data.' })
+  legalBasis!: string;
+
+  @Field(() => [DataContent], { description: 'Data contents the agreement covers.' })
+  dataContents!: DataContent[];
+
+  @Field(() => [String], { description: 'Codes of the municipalities the agreement covers.' })
+  municipalityCodes!: string[];
+
+  @Field(() => String, { description: 'First day in force (YYYY-MM-DD).' })
+  validFrom!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Last day in force (YYYY-MM-DD); null when open-ended.',
+  })
+  validTo!: string | null;
 }
