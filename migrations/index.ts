@@ -2,6 +2,7 @@ import { InitialSchema1795740000000 } from './1795740000000-InitialSchema';
 import { HomeCareAllowanceLists1795750000000 } from './1795750000000-HomeCareAllowanceLists';
 import { BenefitFacts1795760000000 } from './1795760000000-BenefitFacts';
 import { PartnerAgreements1795770000000 } from './1795770000000-PartnerAgreements';
+import { AccessLog1795780000000 } from './1795780000000-AccessLog';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   HomeCareAllowanceLists1795750000000,
   BenefitFacts1795760000000,
   PartnerAgreements1795770000000,
+  AccessLog1795780000000,
 ];

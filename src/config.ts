@@ -20,7 +20,40 @@ const environmentSchema = z.object({
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: z.enum(['inline', 'off']).default('inline'),
+  GRAPHQL_INTROSPECTION: booleanFlag,
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .refine((origins) => origins.every(isOrigin), {
+      message:
+        'a comma-separated list of origins such as https://app.example.fi (scheme, host, optional port)',
+    }),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  REQUEST_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, 'a size such as 100kb or 1mb')
+    .default('1mb'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
 });
+
+/** `https://app.example.fi` or `http://localhost:3000`: exactly what browsers send in the Origin header. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export type AuthConfig =
   /** Production: tokens come from the identity gateway and are checked against its JWKS. */
@@ -41,6 +74,21 @@ export interface AppConfig {
   logLevel: string;
   /** `inline`: npm start also runs the scheduled jobs; `off`: separate `npm run worker` processes do. */
   worker: 'inline' | 'off';
+  /** The public edge (README, Limits). */
+  http: {
+    /** `__schema` and `__type`: on in development mode, off otherwise unless GRAPHQL_INTROSPECTION=true. */
+    introspection: boolean;
+    /** Origins allowed to call the API from a browser; none by default. */
+    corsOrigins: string[];
+    /** Requests per minute per client (token subject or client id, else IP address); 0 turns the limit off. */
+    rateLimitPerMinute: number;
+    /** Largest request body, e.g. `1mb`. */
+    bodyLimit: string;
+    /** Reverse proxies in front of the service whose X-Forwarded-For is believed (for the per-IP limit). */
+    trustProxy: number;
+  };
+  /** The API's own connection pool (the scheduled jobs use another, without the statement timeout). */
+  database: { poolSize: number; connectionTimeoutMs: number; statementTimeoutMs: number };
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
@@ -83,5 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     },
     logLevel: e.LOG_LEVEL,
     worker: e.WORKER,
+    http: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? auth.mode === 'development',
+      corsOrigins: e.CORS_ORIGINS,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      bodyLimit: e.REQUEST_BODY_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+    },
+    database: {
+      poolSize: e.DB_POOL_SIZE,
+      connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createAuthentication, DEMO_HANDLER, mintHandlerToken } from './auth/authentication';
 import { ConfigurationError, loadConfig } from './config';
+import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
@@ -17,11 +18,31 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
+  // The API has a pool of its own with acquire and statement timeouts, so that no request waits without bound; the
+  // scheduled jobs keep openDatabase's pool, where the weekly run's one long statement may take its time.
+  const apiDataSource = createDataSource({
+    url: database.url,
+    poolSize: config.database.poolSize,
+    connectionTimeoutMs: config.database.connectionTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    applicationName: 'kelmu-graphql-api',
+  });
+  try {
+    await apiDataSource.initialize();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const server = await createHttpServer({
-    dataSource: database.dataSource,
+    dataSource: apiDataSource,
     verifyToken: auth.verifyToken,
     clock: systemClock,
     ...(auth.development ? { developmentJwks: auth.development.jwks } : {}),
+    introspection: config.http.introspection,
+    corsOrigins: config.http.corsOrigins,
+    rateLimitPerMinute: config.http.rateLimitPerMinute,
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
   });
 
   const purge = async () => {
@@ -62,7 +83,15 @@ async function main(): Promise<void> {
 
   const port = await server.listen(config.port);
   const url = `http://localhost:${port}/graphql`;
-  logger.info({ url, authMode: config.auth.mode }, 'kelmu-graphql is serving');
+  logger.info(
+    {
+      url,
+      authMode: config.auth.mode,
+      introspection: config.http.introspection,
+      corsOrigins: config.http.corsOrigins,
+    },
+    'kelmu-graphql is serving',
+  );
   if (auth.development) {
     const token = await mintHandlerToken(auth.development, DEMO_HANDLER);
     console.log(
@@ -85,8 +114,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Stop taking jobs and let a running one finish; stop accepting requests and let in-flight ones finish (Apollo's
+    // drain, at most 10 s); then close the pools (and an embedded PostgreSQL this process started).
     await worker?.stop();
     await server.close();
+    await apiDataSource.destroy();
     await database.close();
     process.exit(code);
   };

@@ -7,6 +7,7 @@ import { loadReferenceData } from '../src/db/reference-data';
 import { createEmptyDatabase } from './support/database';
 
 const APPLICATION_TABLES = [
+  'access_log',
   'app_setting',
   'audit_event',
   'basic_income_support_decision',

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { and, deny, type IRules, or, shield } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import type { Context } from '../http/context';
+import { isDatabaseUnavailable, ServiceUnavailableError } from '../http/service-unavailable';
 import { logger } from '../logger';
 import {
   canFilterHomeCareAllowanceMunicipality,
@@ -61,7 +62,10 @@ export const permissionMap = {
   TransferReceipt: canHandleIntegrationServices,
 } satisfies IRules;
 
-/** Our coded errors pass through; a denied rule becomes FORBIDDEN (or UNAUTHENTICATED); anything else INTERNAL. */
+/**
+ * Our coded errors pass through; a denied rule becomes FORBIDDEN (or UNAUTHENTICATED); an unreachable database
+ * SERVICE_UNAVAILABLE; anything else INTERNAL.
+ */
 function fallbackError(
   thrown: unknown,
   _parent: unknown,
@@ -72,6 +76,14 @@ function fallbackError(
   if (isCodedError(thrown)) return thrown;
   if (thrown == null)
     return isAuthenticated((ctx as Context).viewer) ? new ForbiddenError() : new UnauthenticatedError();
+  // The database went away or did not answer in time: a coded 503, never the driver's message.
+  if (isDatabaseUnavailable(thrown)) {
+    logger.warn(
+      { code: (thrown as { code?: string }).code, field: `${info.parentType.name}.${info.fieldName}` },
+      'database unavailable',
+    );
+    return new ServiceUnavailableError();
+  }
   logger.error(
     { err: thrown, field: `${info.parentType.name}.${info.fieldName}` },
     'unexpected error in resolver',

@@ -3,6 +3,7 @@ import { types } from 'pg';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from '../entities';
+import { logger } from '../logger';
 
 // DATE columns stay 'YYYY-MM-DD' strings: turning them into JS Dates would shift them by the time zone.
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
@@ -24,9 +25,27 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   statementCounter?: StatementCounter;
+  /**
+   * Longest wait for a connection, in milliseconds: for a free one when all are in use, and for a new one to open.
+   * Default 10 s.
+   */
+  connectionTimeoutMs?: number;
+  /**
+   * PostgreSQL `statement_timeout` of every connection, in milliseconds; none when absent or 0. The API's pool sets it
+   * so that no request waits without bound; the scheduled jobs' pool does not (the weekly run is one long statement).
+   */
+  statementTimeoutMs?: number;
+  applicationName?: string;
 }
 
-export function createDataSource({ url, poolSize = 10, statementCounter }: DataSourceOptions): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  statementCounter,
+  connectionTimeoutMs = 10_000,
+  statementTimeoutMs,
+  applicationName = 'kelmu-graphql',
+}: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -37,6 +56,33 @@ export function createDataSource({ url, poolSize = 10, statementCounter }: DataS
     migrationsTransactionMode: 'each',
     logging: statementCounter ? ['query'] : false,
     logger: statementCounter,
-    extra: { max: poolSize, application_name: 'kelmu-graphql' },
+    // An idle connection that PostgreSQL drops (restart, failover) is an 'error' event on the pool: without a listener
+    // it would kill the process. The pool discards the connection and opens a new one on the next request.
+    poolErrorHandler: (error: Error & { code?: string }) => {
+      // Not a request's line: the connection's events run in the context of whichever request opened it.
+      logger.warn(
+        { requestId: undefined, code: error.code, pool: applicationName },
+        `database connection lost: ${error.message}`,
+      );
+    },
+    extra: {
+      max: poolSize,
+      application_name: applicationName,
+      connectionTimeoutMillis: connectionTimeoutMs,
+      keepAlive: true,
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    },
   });
+}
+
+/** The pg Pool under a data source (TypeORM's postgres driver keeps it as `master`); undefined before initialize. */
+export function poolOf(dataSource: DataSource): PoolStats | undefined {
+  return (dataSource.driver as unknown as { master?: PoolStats }).master;
+}
+
+export interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
 }

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
+import { poolOf } from '../db/data-source';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
@@ -20,7 +21,19 @@ import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import type { Context } from './context';
 import { downloadsRouter } from './downloads';
+import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
 import { jitGateway } from './jit-executor';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitOptions } from './limits';
+import { createMetrics } from './metrics';
+import { readinessCheck, requestLogging } from './operations';
+import {
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  ServiceUnavailableError,
+  serviceUnavailablePlugin,
+} from './service-unavailable';
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -28,6 +41,20 @@ export interface HttpServerOptions {
   clock?: Clock;
   /** Development mode serves its own signing key's public half, as an identity gateway would. */
   developmentJwks?: JSONWebKeySet;
+  /** `__schema` and `__type` queries; off unless set (src/config.ts decides for `npm start`). */
+  introspection?: boolean;
+  /** Origins allowed to call the API from a browser; none by default. */
+  corsOrigins?: readonly string[];
+  /** Requests per minute per client on /graphql and /downloads; no limit when absent or 0. */
+  rateLimitPerMinute?: number;
+  /** Largest request body (`1mb`, `100kb`, bytes as a number); default 1mb. */
+  bodyLimit?: string | number;
+  /** Query depth, cost, alias, directive and token limits; DEFAULT_QUERY_LIMITS for any not given. */
+  queryLimits?: Partial<QueryLimits>;
+  /** Hops of reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`); none by default. */
+  trustProxy?: number;
+  /** How long /readyz waits for the database; default 2 s. */
+  readinessTimeoutMs?: number;
 }
 
 export interface HttpServer {
@@ -64,14 +91,30 @@ async function withAgreementGrants(viewer: Viewer, services: Services, now: Date
   return { ...viewer, grants: await services.agreements.grantsFor(viewer.id, finnishDate(now)) };
 }
 
-/** Keeps every error coded; anything unexpected becomes INTERNAL without its message or stack. */
+/**
+ * Keeps every error coded; an unreachable database becomes SERVICE_UNAVAILABLE and anything else unexpected INTERNAL,
+ * without its message or stack.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ code: (error as { code?: string }).code }, 'database unavailable');
+      return { message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } };
+    }
     logger.error({ err: error }, 'internal error');
     return {
       message: 'Internal error. The request was not completed; try again later.',
       extensions: { code: ErrorCode.INTERNAL },
+    };
+  }
+  // graphql-js's parser enforces the token limit; name the limit like the other limits do.
+  const tokens = code === 'GRAPHQL_PARSE_FAILED' && /more tha[nt] (\d+) tokens/.exec(formatted.message);
+  if (tokens) {
+    return {
+      ...formatted,
+      message: `Syntax Error: Document token limit of ${tokens[1]} exceeded.`,
+      extensions: { ...formatted.extensions, limit: 'maxTokens' },
     };
   }
   return formatted;
@@ -83,17 +126,55 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const schema = applyMiddleware(buildGraphQLSchema(), permissions);
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const httpServer = http.createServer(app);
+  const bodyLimit = options.bodyLimit ?? '1mb';
+  const metrics = createMetrics(() => poolOf(dataSource));
+  const limits = queryLimitOptions({ ...DEFAULT_QUERY_LIMITS, ...options.queryLimits });
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(schema),
-    formatError,
+    formatError: (formatted, error) => {
+      const result = formatError(formatted, error);
+      metrics.countError(result.extensions?.code as string | undefined);
+      return result;
+    },
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    introspection: options.introspection ?? false,
+    // GETs and non-JSON POSTs must carry a header a browser cannot send cross-origin without a CORS preflight.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: limits.parseOptions,
+    validationOptions: limits.validationOptions,
+    validationRules: limits.validationRules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ...limits.plugins,
+      serviceUnavailablePlugin,
+      metrics.apolloPlugin,
+    ],
   });
   await apollo.start();
 
+  // Metrics and the request id see every response; then the security headers and CORS (which answers preflights).
+  app.use(metrics.http, ...requestLogging(), securityHeaders(), corsPolicy(options.corsOrigins ?? []));
+
+  /** Liveness: the process is up and serving HTTP. */
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  /** Readiness: the database answers and its migrations are current; 503 otherwise and while shutting down. */
+  const readiness = readinessCheck(dataSource, options.readinessTimeoutMs ?? 2000);
+  let stopping = false;
+  app.get('/readyz', async (_req, res) => {
+    const { ready, ...result } = stopping ? { ready: false, status: 'stopping' as const } : await readiness();
+    res
+      .status(ready ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(result);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (options.developmentJwks) {
     const jwks = options.developmentJwks;
@@ -101,42 +182,82 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       res.json(jwks);
     });
   }
+  // The token is verified once per request: the rate limit keys by the verified viewer and the context reuses it.
+  const viewers = new WeakMap<express.Request, Promise<Viewer>>();
+  const viewerOf = (req: express.Request): Promise<Viewer> => {
+    let viewer = viewers.get(req);
+    if (!viewer) {
+      viewer = viewerFrom(req.headers.authorization, verifyToken);
+      viewer.catch(() => {}); // Whoever awaits it answers the rejection (401).
+      viewers.set(req, viewer);
+    }
+    return viewer;
+  };
   const contextFor = async (req: express.Request): Promise<Context> => {
     const now = clock.now();
-    const viewer = await withAgreementGrants(
-      await viewerFrom(req.headers.authorization, verifyToken),
-      services,
-      now,
-    );
+    const viewer = await withAgreementGrants(await viewerOf(req), services, now);
     return { viewer, now, loaders: createLoaders(dataSource, services.municipalities), services };
   };
-  app.use('/downloads', downloadsRouter({ schema, dataSource, contextFor }));
+  if (options.rateLimitPerMinute) {
+    app.use(
+      ['/graphql', '/downloads'],
+      rateLimitPerClient({
+        perMinute: options.rateLimitPerMinute,
+        viewerOf,
+        onLimited: () => metrics.countError(RATE_LIMITED),
+      }),
+    );
+  }
+  app.use('/downloads', downloadsRouter({ schema, dataSource, contextFor, countError: metrics.countError }));
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }),
+    express.json({ limit: bodyLimit }),
+    expressMiddleware(apollo, {
+      // A context that cannot be built because the database is away (a partner's agreements) is a coded 503 too.
+      context: ({ req }) =>
+        contextFor(req).catch((error: unknown) => {
+          throw !(error instanceof GraphQLError) && isDatabaseUnavailable(error)
+            ? new ServiceUnavailableError()
+            : error;
+        }),
+    }),
   );
 
-  // Malformed or oversized bodies: a coded JSON error instead of Express's HTML page with a stack trace.
+  app.use((_req: express.Request, res: express.Response) => {
+    metrics.countError(ErrorCode.NOT_FOUND);
+    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
+
+  // Malformed or oversized bodies, an unreachable database: a coded JSON error instead of Express's HTML page.
   app.use(
     (
       error: { status?: number; type?: string },
       _req: express.Request,
       res: express.Response,
-      _next: express.NextFunction,
+      next: express.NextFunction,
     ) => {
-      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-      if (status === 500) logger.error({ err: error }, 'unhandled HTTP error');
-      res.status(status).json({
-        errors: [
-          status === 500
-            ? { message: 'Internal error.', extensions: { code: ErrorCode.INTERNAL } }
-            : {
-                message: `Bad request: ${error.type ?? 'unreadable body'}.`,
-                extensions: { code: 'BAD_REQUEST' },
-              },
-        ],
-      });
+      if (res.headersSent) {
+        next(error);
+        return;
+      }
+      const fail = (status: number, message: string, extensions: { code: string; limit?: string }) => {
+        metrics.countError(extensions.code);
+        res.status(status).json({ errors: [{ message, extensions }] });
+      };
+      if (isDatabaseUnavailable(error)) {
+        res.set('retry-after', String(RETRY_AFTER_SECONDS));
+        fail(503, SERVICE_UNAVAILABLE_MESSAGE, { code: SERVICE_UNAVAILABLE });
+      } else if (error.status === 413) {
+        fail(413, `Request body too large: the limit is ${bodyLimit}.`, {
+          code: 'PAYLOAD_TOO_LARGE',
+          limit: 'maxBodySize',
+        });
+      } else if (error.status && error.status >= 400 && error.status < 500) {
+        fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, { code: 'BAD_REQUEST' });
+      } else {
+        logger.error({ err: error }, 'unhandled HTTP error');
+        fail(500, 'Internal error.', { code: ErrorCode.INTERNAL });
+      }
     },
   );
 
@@ -152,6 +273,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
-    close: () => apollo.stop(),
+    close: async () => {
+      // Readiness turns 503 at once; Apollo's drain stops accepting connections and lets in-flight requests finish.
+      stopping = true;
+      await apollo.stop();
+      await services.accessLog.close();
+    },
   };
 }

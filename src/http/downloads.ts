@@ -9,12 +9,19 @@ import { type AuditRecord, actorOf, recordAudit } from '../services/audit.servic
 import type { Context } from './context';
 import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
 import { downloadFileName } from './download-paths';
+import {
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+} from './service-unavailable';
 
 const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
+  [SERVICE_UNAVAILABLE]: 503,
 };
 
 /**
@@ -73,10 +80,23 @@ export interface DownloadsOptions {
   schema: GraphQLSchema;
   dataSource: DataSource;
   contextFor(req: express.Request): Promise<Context>;
+  /** Counts each error response by code (metrics). */
+  countError?(code: string): void;
 }
 
-export function downloadsRouter({ schema, dataSource, contextFor }: DownloadsOptions): express.Router {
+export function downloadsRouter({
+  schema,
+  dataSource,
+  contextFor,
+  countError,
+}: DownloadsOptions): express.Router {
   const router = express.Router();
+
+  const fail = (res: express.Response, error: DownloadError) => {
+    countError?.(error.code);
+    if (error.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
+    sendError(res, error);
+  };
 
   /** Writes the audit row, then streams the rows of `sql` as CSV through a cursor on one pooled connection. */
   async function send(
@@ -123,12 +143,14 @@ export function downloadsRouter({ schema, dataSource, contextFor }: DownloadsOpt
           return;
         }
         const code = (error as { extensions?: { code?: string } }).extensions?.code;
-        if (error instanceof DownloadError) sendError(res, error);
+        if (error instanceof DownloadError) fail(res, error);
         else if (code === ErrorCode.UNAUTHENTICATED)
-          sendError(res, new DownloadError(401, code, (error as Error).message));
+          fail(res, new DownloadError(401, code, (error as Error).message));
+        else if (isDatabaseUnavailable(error))
+          fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
           logger.error({ err: error }, 'download failed');
-          sendError(res, new DownloadError(500, ErrorCode.INTERNAL, 'Internal error.'));
+          fail(res, new DownloadError(500, ErrorCode.INTERNAL, 'Internal error.'));
         }
       }
     };

@@ -118,6 +118,7 @@ export class AgreementService {
       );
     }
     if (!agreement.legalBasis.trim()) problems.push('legal basis is required');
+    if (agreement.legalBasis.length > 2000) problems.push('legal basis is at most 2,000 characters');
     const contents = new Set<string>(Object.values(DataContent));
     for (const content of agreement.dataContents) {
       if (!contents.has(content)) problems.push(`unknown data content ${content}`);

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { AuthenticatedViewer } from '../auth/viewer';
+import type { AccessGrant, AuthenticatedViewer } from '../auth/viewer';
+import { DataContent } from '../domain/enums';
 import { AuditEvent } from '../entities/audit-event.entity';
+import { appendAccessLog, purposeOf } from './access-log.service';
 
 export type AuditAction =
   | 'IMPORT'
@@ -17,6 +19,8 @@ export type AuditAction =
 export interface Actor {
   kind: string;
   id: string;
+  /** A person's or partner's grants: the purpose of their accesses. Absent for Kela's own runs. */
+  grants?: AccessGrant[];
 }
 
 export const SYSTEM_ACTORS = {
@@ -27,7 +31,7 @@ export const SYSTEM_ACTORS = {
 } as const satisfies Record<string, Actor>;
 
 export function actorOf(viewer: AuthenticatedViewer): Actor {
-  return { kind: viewer.kind, id: viewer.id };
+  return { kind: viewer.kind, id: viewer.id, grants: viewer.grants };
 }
 
 export type AuditRecord = Omit<Partial<AuditEvent>, 'id' | 'actorKind' | 'actorId'> & {
@@ -38,4 +42,23 @@ export type AuditRecord = Omit<Partial<AuditEvent>, 'id' | 'actorKind' | 'actorI
 /** Kela's onboarding rules: the organisation must be able to monitor use. Written inside the change's transaction. */
 export async function recordAudit(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
   await manager.insert(AuditEvent, { ...record, actorKind: actor.kind, actorId: actor.id });
+  // A person's or partner's change or download is also an access to personal data: same transaction, same outcome.
+  if (actor.grants) {
+    const organisation = record.organisation ?? null;
+    await appendAccessLog(manager, [
+      {
+        occurredAt: record.occurredAt,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        organisation,
+        dataContent: record.listId
+          ? DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE
+          : DataContent.INTEGRATION_SERVICES,
+        purpose: purposeOf(actor.grants, organisation),
+        operation: record.action,
+        ...(record.notificationId ? { notificationIds: [record.notificationId] } : {}),
+        ...(record.listId ? { listIds: [record.listId] } : {}),
+      },
+    ]);
+  }
 }

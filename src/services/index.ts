@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
+import { AccessLogService } from './access-log.service';
 import { AgreementService } from './agreement.service';
 import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
@@ -9,6 +10,7 @@ import { NotificationService } from './notification.service';
 import { PurgeService } from './purge.service';
 
 export interface Services {
+  accessLog: AccessLogService;
   agreements: AgreementService;
   municipalities: MunicipalityService;
   homeCareAllowance: HomeCareAllowanceService;
@@ -22,12 +24,14 @@ export interface Services {
 export async function createServices(dataSource: DataSource, clock: Clock): Promise<Services> {
   const municipalities = new MunicipalityService(dataSource);
   await municipalities.refresh();
+  const accessLog = new AccessLogService(dataSource);
   return {
+    accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
     municipalities,
-    homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities),
+    homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities, accessLog),
     recipientImport: new RecipientImportService(dataSource, municipalities),
-    notifications: new NotificationService(dataSource, municipalities, clock),
+    notifications: new NotificationService(dataSource, municipalities, clock, accessLog),
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock),
   };

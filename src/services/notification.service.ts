@@ -29,6 +29,7 @@ import {
 } from '../resolvers/types/mutation-results.type';
 import type { NotificationConnection } from '../resolvers/types/notification-connection.type';
 import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
+import { type AccessLogService, entryFor } from './access-log.service';
 import { actorOf, recordAudit } from './audit.service';
 import type { MunicipalityService } from './municipality.service';
 
@@ -38,7 +39,33 @@ export class NotificationService {
     private readonly dataSource: DataSource,
     private readonly municipalities: MunicipalityService,
     private readonly clock: Clock,
+    private readonly accessLog?: AccessLogService,
   ) {}
+
+  /** Kela's onboarding rules: every read of personal data is logged, one entry per municipality read. */
+  private logRead(
+    viewer: Viewer,
+    now: Date,
+    operation: string,
+    rows: Notification[],
+    searchedCode?: string,
+  ): void {
+    const byMunicipality = new Map<string, string[]>();
+    for (const row of rows)
+      byMunicipality.set(row.municipalityCode, [...(byMunicipality.get(row.municipalityCode) ?? []), row.id]);
+    if (searchedCode && byMunicipality.size === 0) byMunicipality.set('', []);
+    this.accessLog?.recordRead(
+      [...byMunicipality].map(([organisation, notificationIds]) =>
+        entryFor(viewer, now, {
+          organisation: organisation || null,
+          dataContent: DataContent.INTEGRATION_SERVICES,
+          operation,
+          notificationIds,
+          ...(searchedCode ? { personalIdentityCodes: [searchedCode] } : {}),
+        }),
+      ),
+    );
+  }
 
   /** Rows of the viewer's municipalities only, in either list, without in-processing ones past 30 days. */
   private visibleTo(viewer: Viewer, now: Date, manager?: EntityManager): SelectQueryBuilder<Notification> {
@@ -145,6 +172,8 @@ export class NotificationService {
       .limit(first + 1)
       .getMany();
     const page = rows.slice(0, first);
+    const searched = filter.personalIdentityCode?.trim().toUpperCase();
+    this.logRead(viewer, now, searched ? 'notifications:byPerson' : 'notifications', page, searched);
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
       edges,
@@ -156,7 +185,9 @@ export class NotificationService {
   /** Null when it does not exist, is outside the viewer's municipalities, or has expired: never says which. */
   async get(viewer: Viewer, id: string, now: Date): Promise<Notification | null> {
     if (!isUuid(id)) return null;
-    return this.visibleTo(viewer, now).andWhere('n.id = :id', { id }).getOne();
+    const notification = await this.visibleTo(viewer, now).andWhere('n.id = :id', { id }).getOne();
+    if (notification) this.logRead(viewer, now, 'notification', [notification]);
+    return notification;
   }
 
   /**

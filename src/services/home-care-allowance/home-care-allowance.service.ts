@@ -11,6 +11,7 @@ import type {
   HomeCareAllowanceListConnection,
   HomeCareAllowanceRowConnection,
 } from '../../resolvers/types/home-care-allowance.types';
+import { type AccessLogService, entryFor } from '../access-log.service';
 import { recordAudit, SYSTEM_ACTORS } from '../audit.service';
 import type { MunicipalityService } from '../municipality.service';
 
@@ -37,7 +38,21 @@ export class HomeCareAllowanceService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly municipalities: MunicipalityService,
+    private readonly accessLog?: AccessLogService,
   ) {}
+
+  private logRead(viewer: Viewer, now: Date, operation: string, lists: HomeCareAllowanceList[]): void {
+    this.accessLog?.recordRead(
+      lists.map((list) =>
+        entryFor(viewer, now, {
+          organisation: list.municipalityCode,
+          dataContent: DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
+          operation,
+          listIds: [list.id],
+        }),
+      ),
+    );
+  }
 
   /** Lists of the viewer's municipalities that have not expired. */
   private visibleTo(viewer: Viewer, now: Date): SelectQueryBuilder<HomeCareAllowanceList> {
@@ -82,6 +97,7 @@ export class HomeCareAllowanceService {
       .addOrderBy('l.municipality_code', 'ASC')
       .limit(first + 1)
       .getMany();
+    this.logRead(viewer, now, 'homeCareAllowanceLists', rows.slice(0, first));
     const edges = rows
       .slice(0, first)
       .map((node) => ({ cursor: encodeKeyCursor([node.monthStart, node.municipalityCode]), node }));
@@ -95,7 +111,9 @@ export class HomeCareAllowanceService {
   /** Null when it does not exist, is another municipality's, or has expired: never says which. */
   async get(viewer: Viewer, id: string, now: Date): Promise<HomeCareAllowanceList | null> {
     if (!isUuid(id)) return null;
-    return this.visibleTo(viewer, now).andWhere('l.id = :id', { id }).getOne();
+    const list = await this.visibleTo(viewer, now).andWhere('l.id = :id', { id }).getOne();
+    if (list) this.logRead(viewer, now, 'homeCareAllowanceList', [list]);
+    return list;
   }
 
   /** A page of one list's rows; the list itself was already resolved within the viewer's scope. */

@@ -1,0 +1,85 @@
+import cors from 'cors';
+import type express from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { isAuthenticated, type Viewer } from '../auth/viewer';
+
+/**
+ * Browsers may call the API only from the configured origins (none by default: partner systems and servers do not
+ * need CORS). Preflights are answered here and never reach the rate limit or Apollo.
+ */
+export function corsPolicy(origins: readonly string[]): express.RequestHandler {
+  return cors({
+    origin: origins.length > 0 ? [...origins] : false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'accept', 'apollo-require-preflight', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'content-disposition'],
+    maxAge: 600,
+  });
+}
+
+/**
+ * Security headers. The service serves JSON and CSV only, so the content security policy allows nothing to load,
+ * run or frame. The GraphiQL page (a later issue) needs scripts and styles of its own: give its route its own
+ * `helmet.contentSecurityPolicy(…)` with `'self'` for script-src and style-src, mounted before this one, rather than
+ * relaxing this policy for every route.
+ */
+export function securityHeaders(): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' },
+  });
+}
+
+export const RATE_LIMITED = 'RATE_LIMITED';
+
+export interface RateLimitOptions {
+  perMinute: number;
+  /** The caller's verified viewer (the same promise the request's context uses: the token is verified once). */
+  viewerOf(req: express.Request): Promise<Viewer>;
+  onLimited?(): void;
+}
+
+/**
+ * A per-client budget of requests per minute (fixed one-minute windows, in this process's memory: with several
+ * instances behind a load balancer each keeps its own count). The client is the verified token's subject or
+ * partner client id; a request without a valid token counts against its IP address (an IPv6 /56 as one), so that
+ * inventing token subjects buys nothing. Over the budget: HTTP 429, `Retry-After` in seconds, a coded JSON error.
+ */
+export function rateLimitPerClient({
+  perMinute,
+  viewerOf,
+  onLimited,
+}: RateLimitOptions): express.RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    async keyGenerator(req) {
+      const viewer = await viewerOf(req).catch(() => undefined);
+      if (viewer && isAuthenticated(viewer)) return `${viewer.kind}:${viewer.id}`;
+      return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+    },
+    handler(_req, res) {
+      onLimited?.();
+      const retryAfter = res.getHeader('retry-after') ?? '60';
+      res.status(429).json({
+        errors: [
+          {
+            message: `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
+            extensions: { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
+          },
+        ],
+      });
+    },
+  });
+}

@@ -1,0 +1,131 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type express from 'express';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolStats } from '../db/data-source';
+import { requestScope } from '../logger';
+
+/** Paths that are their own `route` label; everything else is `other` (so that unknown URLs add no series). */
+const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'];
+
+function routeOf(req: express.Request): string {
+  const path = (req.originalUrl ?? req.url).split('?')[0] ?? '';
+  if (ROUTES.includes(path)) return path;
+  if (path.startsWith('/downloads/')) return '/downloads';
+  return 'other';
+}
+
+/** Operation names come from clients: only GraphQL names, and at most this many distinct ones, become labels. */
+const MAX_OPERATION_LABELS = 200;
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+export interface Metrics {
+  registry: Registry;
+  /** Counts and times every HTTP request (mount first). */
+  http: express.RequestHandler;
+  /** Times each GraphQL operation by name and type. */
+  apolloPlugin: ApolloServerPlugin;
+  /** Counts an error response by its `extensions.code`. */
+  countError(code: string | undefined): void;
+}
+
+/**
+ * Prometheus metrics, in a registry of this server's own (several servers in one process, as in the tests, do not
+ * collide): request rate and latency per route and status, latency per GraphQL operation, errors by code, the
+ * database pool's connections, and Node's process metrics.
+ */
+export function createMetrics(pool: () => PoolStats | undefined): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'kelmu_http_requests_total',
+    help: 'HTTP requests by method, route and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const requestDuration = new Histogram({
+    name: 'kelmu_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const operationDuration = new Histogram({
+    name: 'kelmu_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency by operation name and type (query, mutation); rate() of _count is the rate.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'kelmu_errors_total',
+    help: 'Errors returned to clients by extensions.code (GraphQL errors, downloads, rate limit, body limit).',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'kelmu_db_pool_connections',
+    help: "The API's database pool: open connections (total), idle ones, and requests waiting for one.",
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = pool();
+      this.set({ state: 'total' }, stats?.totalCount ?? 0);
+      this.set({ state: 'idle' }, stats?.idleCount ?? 0);
+      this.set({ state: 'in_use' }, (stats?.totalCount ?? 0) - (stats?.idleCount ?? 0));
+      this.set({ state: 'waiting' }, stats?.waitingCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'kelmu_db_pool_max_connections',
+    help: "The API's database pool size.",
+    registers: [registry],
+    collect() {
+      this.set(pool()?.options.max ?? 0);
+    },
+  });
+
+  const operationLabels = new Set<string>();
+  const operationLabel = (name: string | null | undefined): string => {
+    if (!name) return 'anonymous';
+    if (!GRAPHQL_NAME.test(name)) return 'invalid';
+    if (operationLabels.has(name)) return name;
+    if (operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
+    operationLabels.add(name);
+    return name;
+  };
+
+  return {
+    registry,
+    http(req, res, next) {
+      const end = requestDuration.startTimer();
+      res.once('finish', () => {
+        const labels = { method: req.method, route: routeOf(req) };
+        end(labels);
+        requests.inc({ ...labels, status: String(res.statusCode) });
+      });
+      next();
+    },
+    apolloPlugin: {
+      async requestDidStart() {
+        const started = performance.now();
+        let operation = 'unresolved';
+        let type = 'unknown';
+        return {
+          async didResolveOperation(requestContext) {
+            operation = operationLabel(requestContext.operationName);
+            type = requestContext.operation?.operation ?? 'unknown';
+            const scope = requestScope.getStore();
+            if (scope) scope.operation = operation;
+          },
+          async willSendResponse() {
+            operationDuration.observe({ operation, type }, (performance.now() - started) / 1000);
+          },
+        };
+      },
+    },
+    countError(code) {
+      errors.inc({ code: code ?? 'UNKNOWN' });
+    },
+  };
+}

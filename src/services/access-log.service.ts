@@ -1,0 +1,169 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AccessGrant, Viewer } from '../auth/viewer';
+import { logger } from '../logger';
+
+/** One access to personal data: ids of what was returned or changed, never the data itself. */
+export interface AccessEntry {
+  occurredAt: Date;
+  actorKind: string;
+  actorId: string;
+  /** The municipality on whose data the access was (the organisation that must be able to review it). */
+  organisation: string | null;
+  dataContent: string | null;
+  /** The mandate issue or agreement the access rested on. */
+  purpose: string | null;
+  operation: string;
+  notificationIds?: string[];
+  listIds?: string[];
+  /** Identity codes searched for or returned; stored only as salted hashes, so the log can be searched by person. */
+  personalIdentityCodes?: string[];
+}
+
+/** The purpose recorded for an access: the grant (mandate issue or agreement) covering that municipality. */
+export function purposeOf(grants: readonly AccessGrant[], municipalityCode: string | null): string | null {
+  return grants.find((grant) => grant.municipalityCode === municipalityCode)?.purpose ?? null;
+}
+
+export function entryFor(
+  viewer: Viewer,
+  now: Date,
+  entry: Omit<AccessEntry, 'occurredAt' | 'actorKind' | 'actorId' | 'purpose'>,
+): AccessEntry | undefined {
+  if (viewer.kind === 'ANONYMOUS') return undefined;
+  return {
+    ...entry,
+    occurredAt: now,
+    actorKind: viewer.kind,
+    actorId: viewer.id,
+    purpose: purposeOf(viewer.grants, entry.organisation),
+  };
+}
+
+/**
+ * Appends entries in one statement. Person keys are computed in SQL with the ledger's salt; notification ids also
+ * bring the keys of their persons, so that a review by person finds reads of that person's notifications.
+ */
+export async function appendAccessLog(
+  manager: EntityManager,
+  entries: readonly AccessEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await manager.query(
+    `WITH salt AS (SELECT value FROM app_setting WHERE key = 'ledger_salt'),
+     incoming AS (
+       SELECT e.*
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
+           "occurredAt" timestamptz, "actorKind" text, "actorId" text, organisation text, "dataContent" text,
+           purpose text, operation text, "notificationIds" uuid[], "listIds" uuid[], "personalIdentityCodes" text[]))
+           WITH ORDINALITY AS e
+     )
+     INSERT INTO access_log (occurred_at, actor_kind, actor_id, organisation, data_content, purpose, operation,
+                             notification_ids, list_ids, person_keys, chain_seq, prev_hash, hash)
+     SELECT i."occurredAt", i."actorKind", i."actorId", i.organisation, i."dataContent", i.purpose, i.operation,
+            coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'),
+            ARRAY(SELECT DISTINCT sha256(convert_to((SELECT value FROM salt) || code, 'UTF8'))
+                    FROM (SELECT unnest(coalesce(i."personalIdentityCodes", '{}')) AS code
+                          UNION
+                          SELECT p.personal_identity_code FROM notification n JOIN person p ON p.id = n.person_id
+                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))) AS codes),
+            0, '', ''
+       FROM incoming i ORDER BY i.ordinality`,
+    [JSON.stringify(entries)],
+  );
+}
+
+export interface VerificationReport {
+  entries: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** Chain positions whose content, link or sequence does not verify. */
+  broken: { chainSeq: number; problem: string }[];
+}
+
+/**
+ * The access log: reads are batched in memory and written every `flushIntervalMs` (or at `maxBatch` entries) in one
+ * statement, so a response never waits for its log entry; changes are written in their own transaction instead.
+ */
+export class AccessLogService {
+  private buffer: AccessEntry[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: { flushIntervalMs: number; maxBatch: number } = {
+      flushIntervalMs: 200,
+      maxBatch: 500,
+    },
+  ) {
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Queues a read for the next batch. */
+  recordRead(entries: readonly (AccessEntry | undefined)[]): void {
+    for (const entry of entries) if (entry) this.buffer.push(entry);
+    if (this.buffer.length >= this.options.maxBatch) void this.flush();
+  }
+
+  /** Writes what is queued; entries stay queued if the database is away, to be retried at the next flush. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.buffer.length === 0) return;
+      const batch = this.buffer;
+      this.buffer = [];
+      try {
+        await appendAccessLog(this.dataSource.manager, batch);
+      } catch (error) {
+        this.buffer = [...batch, ...this.buffer];
+        logger.error({ err: error, queued: this.buffer.length }, 'access log batch not written; retrying');
+      }
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Recomputes every hash in chain order: an altered entry breaks its own hash, a removed one its successor's link. */
+  async verify(): Promise<VerificationReport> {
+    const rows: { chain_seq: string; content_ok: boolean; link_ok: boolean; seq_ok: boolean }[] =
+      await this.dataSource.query(
+        `SELECT chain_seq,
+                access_log_hash(prev_hash, a) = hash AS content_ok,
+                (lag(hash) OVER w IS NULL OR lag(hash) OVER w = prev_hash) AS link_ok,
+                (lag(chain_seq) OVER w IS NULL OR lag(chain_seq) OVER w = chain_seq - 1) AS seq_ok
+           FROM access_log a WINDOW w AS (ORDER BY chain_seq) ORDER BY chain_seq`,
+      );
+    const broken = rows.flatMap((row) => {
+      const problems = [
+        row.content_ok ? null : 'content does not match its hash (altered)',
+        row.link_ok ? null : 'does not link to the previous entry (altered or removed before it)',
+        row.seq_ok ? null : 'chain sequence has a gap (entries removed before it)',
+      ].filter((problem): problem is string => problem !== null);
+      return problems.map((problem) => ({ chainSeq: Number(row.chain_seq), problem }));
+    });
+    return {
+      entries: rows.length,
+      firstSeq: rows.length > 0 ? Number(rows[0]?.chain_seq) : null,
+      lastSeq: rows.length > 0 ? Number(rows.at(-1)?.chain_seq) : null,
+      broken,
+    };
+  }
+
+  /** Retention: deletes entries older than `years` (default 5); the only deletion the table's trigger lets through. */
+  purgeOlderThan(now: Date, years: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query("SET LOCAL kelmu.access_log_retention = 'on'");
+      const [row]: { removed: string }[] = await manager.query(
+        `WITH removed AS (DELETE FROM access_log WHERE occurred_at < $1::timestamptz - make_interval(years => $2::int)
+                          RETURNING 1)
+         SELECT count(*) AS removed FROM removed`,
+        [now, years],
+      );
+      return Number(row?.removed ?? 0);
+    });
+  }
+}
