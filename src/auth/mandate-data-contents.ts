@@ -10,6 +10,8 @@ export const MANDATE_ISSUE_DATA_CONTENTS: Readonly<Record<string, readonly DataC
     DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
   ],
   SOCIAL_ASSISTANCE_CLIENT_DATA: [DataContent.SOCIAL_ASSISTANCE],
+  /** For the organisation's data protection or security officer: reviewing who used the data. */
+  ACCESS_LOG_REVIEW: [DataContent.ACCESS_LOG],
 };
 
 /** Suomi.fi levels of assurance accepted for persons: substantial or high. */

@@ -10,6 +10,7 @@ import {
   canHandleIntegrationServices,
   canReadHomeCareAllowance,
   canReadIntegrationServices,
+  canReviewAccessLog,
   canSeePersonalIdentityCode,
   isAuthenticatedCaller,
   isHomeCareAllowanceListInViewerScope,
@@ -29,6 +30,7 @@ export const permissionMap = {
     notification: canReadIntegrationServices,
     homeCareAllowanceLists: and(canReadHomeCareAllowance, canFilterHomeCareAllowanceMunicipality),
     homeCareAllowanceList: canReadHomeCareAllowance,
+    accessLog: canReviewAccessLog,
   },
   Mutation: {
     moveToProcessing: canHandleIntegrationServices,
@@ -43,7 +45,7 @@ export const permissionMap = {
   NotificationConnection: canReadIntegrationServices,
   NotificationEdge: canReadIntegrationServices,
   // Shared by both data contents' connections; the connection and parent field rules decide which content it is.
-  PageInfo: or(canReadIntegrationServices, canReadHomeCareAllowance),
+  PageInfo: or(canReadIntegrationServices, canReadHomeCareAllowance, canReviewAccessLog),
   Notification: isNotificationInViewerScope,
   NotificationTransfer: canReadIntegrationServices,
   Person: {
@@ -51,6 +53,9 @@ export const permissionMap = {
     personalIdentityCode: canSeePersonalIdentityCode,
   },
   Address: or(canReadIntegrationServices, canReadHomeCareAllowance),
+  AccessLogConnection: canReviewAccessLog,
+  AccessLogEdge: canReviewAccessLog,
+  AccessLogEntry: canReviewAccessLog,
   HomeCareAllowanceListConnection: canReadHomeCareAllowance,
   HomeCareAllowanceListEdge: canReadHomeCareAllowance,
   HomeCareAllowanceList: isHomeCareAllowanceListInViewerScope,

@@ -88,3 +88,8 @@ export const isHomeCareAllowanceListInViewerScope = rule({ cache: 'no_cache' })(
       ? true
       : new NotFoundError('List'),
 );
+
+/** Kela's onboarding rules: the organisation's data protection or security officer reviews the use of the data. */
+export const canReviewAccessLog = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  canUse(ctx, DataContent.ACCESS_LOG),
+);

@@ -11,8 +11,9 @@ types.setTypeParser(types.builtins.DATE, (value: string) => value);
 /** Counts SQL statements; tests use it to prove that list queries do not grow with the page size. */
 export class StatementCounter implements Logger {
   count = 0;
-  logQuery(): void {
-    this.count += 1;
+  logQuery(query = ''): void {
+    // The access log's batched writes are not part of any one request.
+    if (!query.startsWith('/* access-log */')) this.count += 1;
   }
   logQueryError(): void {}
   logQuerySlow(): void {}

@@ -16,6 +16,7 @@ export enum DataContent {
   INTEGRATION_SERVICES = 'INTEGRATION_SERVICES',
   INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE = 'INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE',
   SOCIAL_ASSISTANCE = 'SOCIAL_ASSISTANCE',
+  ACCESS_LOG = 'ACCESS_LOG',
 }
 
 export enum ViewerKind {
@@ -62,6 +63,10 @@ registerEnumType(DataContent, {
     },
     SOCIAL_ASSISTANCE: {
       description: 'Income support and social services client data (reserved for later data contents).',
+    },
+    ACCESS_LOG: {
+      description:
+        "The organisation's own access log: who used the data, when and why (data protection review).",
     },
   },
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import { AccessLogResolver } from '../resolvers/access-log.resolver';
 import { HomeCareAllowanceResolver } from '../resolvers/home-care-allowance.resolver';
 import { MunicipalityResolver } from '../resolvers/municipality.resolver';
 import {
@@ -12,6 +13,7 @@ import { AccessGrantResolver, ViewerResolver } from '../resolvers/viewer.resolve
 
 export const resolvers = [
   AccessGrantResolver,
+  AccessLogResolver,
   HomeCareAllowanceResolver,
   MunicipalityResolver,
   NotificationResolver,

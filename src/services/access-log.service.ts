@@ -1,6 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AccessGrant, Viewer } from '../auth/viewer';
+import { type AccessGrant, municipalitiesFor, type Viewer } from '../auth/viewer';
+import { decodeKeyCursor, encodeKeyCursor } from '../domain/cursor';
+import { DataContent } from '../domain/enums';
+import { BadUserInputError } from '../domain/errors';
+import { isUuid, requirePageSize, requirePersonalIdentityCode } from '../domain/validation';
 import { logger } from '../logger';
+import type { AccessLogEntry, AccessLogFilter } from '../resolvers/types/access-log.types';
+
+const isSeqKey = (keys: unknown[]): keys is [number] => keys.length === 1 && Number.isInteger(keys[0]);
+
+/** Marks the access log's own writes, which run beside requests rather than in them (see StatementCounter). */
+export const ACCESS_LOG_BATCH_MARKER = '/* access-log */';
 
 /** One access to personal data: ids of what was returned or changed, never the data itself. */
 export interface AccessEntry {
@@ -49,7 +59,8 @@ export async function appendAccessLog(
 ): Promise<void> {
   if (entries.length === 0) return;
   await manager.query(
-    `WITH salt AS (SELECT value FROM app_setting WHERE key = 'ledger_salt'),
+    `${ACCESS_LOG_BATCH_MARKER}
+     WITH salt AS (SELECT value FROM app_setting WHERE key = 'ledger_salt'),
      incoming AS (
        SELECT e.*
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
@@ -153,17 +164,94 @@ export class AccessLogService {
     };
   }
 
-  /** Retention: deletes entries older than `years` (default 5); the only deletion the table's trigger lets through. */
-  purgeOlderThan(now: Date, years: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query("SET LOCAL kelmu.access_log_retention = 'on'");
-      const [row]: { removed: string }[] = await manager.query(
-        `WITH removed AS (DELETE FROM access_log WHERE occurred_at < $1::timestamptz - make_interval(years => $2::int)
-                          RETURNING 1)
-         SELECT count(*) AS removed FROM removed`,
-        [now, years],
+  /**
+   * Kela's onboarding rules: the organisation reviews who used its data. Only entries of the municipalities where
+   * the viewer holds the review mandate; a search by person is itself logged before it runs.
+   */
+  async search(
+    viewer: Viewer,
+    filter: AccessLogFilter,
+    first: number,
+    after: string | null | undefined,
+    now: Date,
+  ) {
+    requirePageSize('first', first);
+    const before = after ? decodeKeyCursor('after', after, isSeqKey)[0] : null;
+    const code =
+      filter.personalIdentityCode != null
+        ? requirePersonalIdentityCode('filter.personalIdentityCode', filter.personalIdentityCode)
+        : null;
+    if (filter.notificationId != null && !isUuid(filter.notificationId)) {
+      throw new BadUserInputError('filter.notificationId', 'not a notification id.');
+    }
+    const organisations = municipalitiesFor(viewer, DataContent.ACCESS_LOG);
+    if (code) {
+      await appendAccessLog(
+        this.dataSource.manager,
+        organisations
+          .map((organisation) =>
+            entryFor(viewer, now, {
+              organisation,
+              dataContent: DataContent.ACCESS_LOG,
+              operation: 'accessLog:byPerson',
+              personalIdentityCodes: [code],
+            }),
+          )
+          .filter((entry): entry is AccessEntry => entry !== undefined),
       );
-      return Number(row?.removed ?? 0);
-    });
+    }
+    const conditions = ['organisation = ANY($1)'];
+    const parameters: unknown[] = [organisations];
+    const add = (sql: string, value: unknown) => {
+      parameters.push(value);
+      conditions.push(sql.replace('?', `$${parameters.length}`));
+    };
+    if (filter.from) add('occurred_at >= ?', filter.from);
+    if (filter.to) add('occurred_at < ?', filter.to);
+    if (filter.userId) add('actor_id = ?', filter.userId);
+    if (filter.notificationId) add('notification_ids @> ARRAY[?::uuid]', filter.notificationId);
+    if (code) {
+      add(
+        "person_keys @> ARRAY[sha256(convert_to((SELECT value FROM app_setting WHERE key = 'ledger_salt') || ?, 'UTF8'))]",
+        code,
+      );
+    }
+    const where = conditions.join(' AND ');
+    const [count]: { total: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS total FROM access_log WHERE ${where}`,
+      parameters,
+    );
+    const pageParameters = [...parameters, before, first + 1];
+    const rows: (AccessLogEntry & { chainSeq: string })[] = await this.dataSource.query(
+      `SELECT chain_seq AS "chainSeq", chain_seq::text AS id, occurred_at AS "occurredAt", actor_kind AS "actorKind",
+              actor_id AS "actorId", organisation, data_content AS "dataContent", purpose, operation,
+              notification_ids AS "notificationIds", list_ids AS "listIds"
+         FROM access_log
+        WHERE ${where} AND ($${parameters.length + 1}::bigint IS NULL OR chain_seq < $${parameters.length + 1})
+        ORDER BY chain_seq DESC LIMIT $${parameters.length + 2}`,
+      pageParameters,
+    );
+    const edges = rows
+      .slice(0, first)
+      .map((node) => ({ cursor: encodeKeyCursor([Number(node.chainSeq)]), node }));
+    return {
+      edges,
+      totalCount: Number(count?.total ?? 0),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
+}
+
+/** Retention: deletes entries older than `years`; the only deletion the table's trigger lets through. */
+export function purgeAccessLog(dataSource: DataSource, now: Date, years: number): Promise<number> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query("SET LOCAL kelmu.access_log_retention = 'on'");
+    const [row]: { removed: string }[] = await manager.query(
+      `WITH removed AS (DELETE FROM access_log WHERE occurred_at < $1::timestamptz - make_interval(years => $2::int)
+                        RETURNING 1)
+       SELECT count(*) AS removed FROM removed`,
+      [now, years],
+    );
+    return Number(row?.removed ?? 0);
+  });
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
 import { removalThreshold } from '../domain/notification-rules';
+import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
 import { deleteOrphanPersons } from './notification.service';
 
@@ -12,6 +13,8 @@ export class PurgeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    /** Access log retention (default 5 years): configurable, since organisations' own rules may ask for more. */
+    private readonly accessLogRetentionYears = Number(process.env.ACCESS_LOG_RETENTION_YEARS ?? 5),
   ) {}
 
   /** Deletes expired in-processing notifications with an audit row each; returns how many went. */
@@ -58,10 +61,15 @@ export class PurgeService {
   }
 
   /** The daily purge: both rules, each in its own transaction. */
-  async purgeAll(): Promise<{ notifications: number; homeCareAllowanceLists: number }> {
+  async purgeAll(): Promise<{
+    notifications: number;
+    homeCareAllowanceLists: number;
+    accessLogEntries: number;
+  }> {
     return {
       notifications: await this.purgeExpired(),
       homeCareAllowanceLists: await this.purgeExpiredLists(),
+      accessLogEntries: await purgeAccessLog(this.dataSource, this.clock.now(), this.accessLogRetentionYears),
     };
   }
 }
