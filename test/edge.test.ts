@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, loadConfig } from '../src/config';
 import { DEFAULT_QUERY_LIMITS } from '../src/http/limits';
 import { loggableUrl } from '../src/http/operations';
 import { errorSerializer } from '../src/logger';
@@ -395,5 +396,42 @@ describe('logs carry no personal data', () => {
     const logged = JSON.stringify(errorSerializer(error));
     expect(logged).toContain('23505');
     expect(logged).not.toContain('010190-900P');
+  });
+});
+
+describe('edge configuration', () => {
+  const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://gateway.example.fi/jwks' } as const;
+
+  it('turns introspection on in development mode and off in production unless enabled', () => {
+    expect(loadConfig({}).http.introspection).toBe(true);
+    expect(loadConfig(PRODUCTION).http.introspection).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, GRAPHQL_INTROSPECTION: 'true' }).http.introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).http.introspection).toBe(false);
+  });
+
+  it('has safe defaults', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({
+      http: { corsOrigins: [], rateLimitPerMinute: 600, bodyLimit: '1mb', trustProxy: 0 },
+      database: { poolSize: 10, connectionTimeoutMs: 5000, statementTimeoutMs: 15000 },
+    });
+  });
+
+  it('reads the CORS allow-list and refuses anything that is not an origin', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.fi, http://localhost:5173' }).http.corsOrigins,
+    ).toEqual(['https://app.example.fi', 'http://localhost:5173']);
+    for (const bad of ['*', 'app.example.fi', 'https://app.example.fi/', 'https://app.example.fi/path']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(ConfigurationError);
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS/);
+    }
+  });
+
+  it('refuses a malformed body limit or rate limit, naming the variable', () => {
+    expect(() => loadConfig({ REQUEST_BODY_LIMIT: 'lots' })).toThrow(/REQUEST_BODY_LIMIT/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REQUEST_BODY_LIMIT: '256kb' }).http).toMatchObject({
+      rateLimitPerMinute: 0,
+      bodyLimit: '256kb',
+    });
   });
 });

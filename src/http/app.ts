@@ -97,6 +97,16 @@ async function withAgreementGrants(viewer: Viewer, services: Services, now: Date
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  // Apollo's own request errors (e.g. a persisted query whose hash does not match) carry no code: the client's fault.
+  if (
+    (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
+    error instanceof GraphQLError &&
+    error.extensions.code === undefined &&
+    !error.originalError &&
+    !error.path
+  ) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+  }
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     if (isDatabaseUnavailable(error)) {
       logger.warn({ code: (error as { code?: string }).code }, 'database unavailable');

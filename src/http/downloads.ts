@@ -2,7 +2,8 @@ import express from 'express';
 import { type ExecutionResult, execute, type GraphQLSchema, parse } from 'graphql';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
-import { type AuthenticatedViewer, isAuthenticated } from '../auth/viewer';
+import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../auth/viewer';
+import { DataContent } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
 import { logger } from '../logger';
 import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
@@ -102,14 +103,21 @@ export function downloadsRouter({
   async function send(
     res: express.Response,
     ctx: Context,
-    audit: AuditRecord,
+    audits: { record: AuditRecord; notificationIds?: string[] }[],
     fileName: string,
     [sql, parameters]: [string, unknown[]],
     columns: readonly string[],
   ): Promise<void> {
-    await dataSource.transaction((manager) =>
-      recordAudit(manager, actorOf(ctx.viewer as AuthenticatedViewer), audit),
-    );
+    await dataSource.transaction(async (manager) => {
+      for (const audit of audits) {
+        await recordAudit(
+          manager,
+          actorOf(ctx.viewer as AuthenticatedViewer),
+          audit.record,
+          audit.notificationIds,
+        );
+      }
+    });
     const runner = dataSource.createQueryRunner('slave');
     try {
       const client = (await runner.connect()) as { query(stream: QueryStream): QueryStream };
@@ -169,13 +177,17 @@ export function downloadsRouter({
       await send(
         res,
         ctx,
-        {
-          action: 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST',
-          occurredAt: ctx.now,
-          organisation: list.municipalityCode,
-          listId: id,
-          details: { rows: list.rowCount },
-        },
+        [
+          {
+            record: {
+              action: 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST',
+              occurredAt: ctx.now,
+              organisation: list.municipalityCode,
+              listId: id,
+              details: { rows: list.rowCount },
+            },
+          },
+        ],
         list.fileName,
         ctx.services.homeCareAllowance.exportQuery(ctx.viewer, id, ctx.now),
         HOME_CARE_ALLOWANCE_COLUMNS,
@@ -197,36 +209,53 @@ export function downloadsRouter({
       if (filter.status !== 'NEW' && filter.status !== 'IN_PROCESSING') {
         throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
       }
-      const data = await check<{ notifications: { totalCount: number } }>(
-        schema,
-        CHECKS.notifications,
-        { filter },
-        ctx,
-      );
+      await check<{ notifications: { totalCount: number } }>(schema, CHECKS.notifications, { filter }, ctx);
       const municipality = filter.municipalityCode
         ? ctx.services.municipalities.get(filter.municipalityCode)
         : undefined;
+      const query = ctx.services.notifications.exportQuery(
+        ctx.viewer,
+        filter as Parameters<Context['services']['notifications']['exportQuery']>[1],
+        ctx.now,
+      );
+      // The access log names every notification in the file, per municipality whose data it is.
+      const exported: { id: string; municipalityCode: string }[] = await dataSource.query(
+        `SELECT q."id", q."municipalityCode" FROM (${query[0]}) q`,
+        query[1],
+      );
+      const byMunicipality = new Map<string, string[]>();
+      for (const row of exported) {
+        byMunicipality.set(row.municipalityCode, [
+          ...(byMunicipality.get(row.municipalityCode) ?? []),
+          row.id,
+        ]);
+      }
+      if (byMunicipality.size === 0) {
+        const searched = municipality
+          ? [municipality.code]
+          : municipalitiesFor(ctx.viewer, DataContent.INTEGRATION_SERVICES);
+        for (const code of searched) byMunicipality.set(code, []);
+      }
       await send(
         res,
         ctx,
-        {
-          action: 'DOWNLOAD_NOTIFICATIONS',
-          occurredAt: ctx.now,
-          organisation: municipality?.code ?? null,
-          details: {
-            status: filter.status,
-            municipalityCode: municipality?.code ?? null,
-            postalCode: filter.postalCode ?? null,
-            byPerson: filter.personalIdentityCode !== undefined,
-            rows: data.notifications.totalCount,
+        [...byMunicipality].map(([organisation, notificationIds]) => ({
+          record: {
+            action: 'DOWNLOAD_NOTIFICATIONS' as const,
+            occurredAt: ctx.now,
+            organisation,
+            details: {
+              status: filter.status,
+              municipalityCode: municipality?.code ?? null,
+              postalCode: filter.postalCode ?? null,
+              byPerson: filter.personalIdentityCode !== undefined,
+              rows: notificationIds.length,
+            },
           },
-        },
+          notificationIds,
+        })),
         downloadFileName.notifications(filter.status, municipality, ctx.now.toISOString().slice(0, 10)),
-        ctx.services.notifications.exportQuery(
-          ctx.viewer,
-          filter as Parameters<Context['services']['notifications']['exportQuery']>[1],
-          ctx.now,
-        ),
+        query,
         NOTIFICATION_COLUMNS,
       );
     }),
@@ -246,13 +275,17 @@ export function downloadsRouter({
       await send(
         res,
         ctx,
-        {
-          action: 'DOWNLOAD_NOTIFICATIONS',
-          occurredAt: ctx.now,
-          organisation: data.notification.municipality.code,
-          notificationId: id,
-          details: { rows: 1 },
-        },
+        [
+          {
+            record: {
+              action: 'DOWNLOAD_NOTIFICATIONS',
+              occurredAt: ctx.now,
+              organisation: data.notification.municipality.code,
+              notificationId: id,
+              details: { rows: 1 },
+            },
+          },
+        ],
         downloadFileName.notification(id),
         ctx.services.notifications.exportQuery(ctx.viewer, { id }, ctx.now),
         NOTIFICATION_COLUMNS,

@@ -44,6 +44,11 @@ function isUnavailableSqlState(code: string): boolean {
 const DRIVER_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Cannot use a pool after calling end)/;
 
+const RELEASED_CONNECTION_ERRORS = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 /**
  * Whether an error (or anything it wraps: TypeORM's `driverError`, GraphQL's `originalError`, `cause`, an
  * AggregateError's `errors`) means the database is unreachable. This is the one place that decides it.
@@ -61,8 +66,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || isUnavailableSqlState(e.code))) return true;
   if (typeof e.message === 'string' && DRIVER_MESSAGES.test(e.message)) return true;
   // TypeORM releases a transaction's connection as soon as the connection fails; the transaction's next statement
-  // then meets this error instead of the connection's own.
-  if (error instanceof Error && error.name === 'QueryRunnerAlreadyReleasedError') return true;
+  // then meets one of these instead of the connection's own error.
+  if (error instanceof Error && RELEASED_CONNECTION_ERRORS.has(error.name)) return true;
   const nested = [e.driverError, e.originalError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
   return nested.some((inner) => inner !== error && isDatabaseUnavailable(inner, depth + 1));
 }

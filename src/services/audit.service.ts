@@ -40,7 +40,13 @@ export type AuditRecord = Omit<Partial<AuditEvent>, 'id' | 'actorKind' | 'actorI
 };
 
 /** Kela's onboarding rules: the organisation must be able to monitor use. Written inside the change's transaction. */
-export async function recordAudit(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
+export async function recordAudit(
+  manager: EntityManager,
+  actor: Actor,
+  record: AuditRecord,
+  /** For bulk reads such as a CSV download: every notification it returned. */
+  accessedNotificationIds: string[] = [],
+): Promise<void> {
   await manager.insert(AuditEvent, { ...record, actorKind: actor.kind, actorId: actor.id });
   // A person's or partner's change or download is also an access to personal data: same transaction, same outcome.
   if (actor.grants) {
@@ -56,7 +62,9 @@ export async function recordAudit(manager: EntityManager, actor: Actor, record: 
           : DataContent.INTEGRATION_SERVICES,
         purpose: purposeOf(actor.grants, organisation),
         operation: record.action,
-        ...(record.notificationId ? { notificationIds: [record.notificationId] } : {}),
+        notificationIds: record.notificationId
+          ? [record.notificationId, ...accessedNotificationIds]
+          : accessedNotificationIds,
         ...(record.listId ? { listIds: [record.listId] } : {}),
       },
     ]);

@@ -49,11 +49,15 @@ export class NotificationService {
     operation: string,
     rows: Notification[],
     searchedCode?: string,
+    searchedMunicipalities?: string[],
   ): void {
     const byMunicipality = new Map<string, string[]>();
     for (const row of rows)
       byMunicipality.set(row.municipalityCode, [...(byMunicipality.get(row.municipalityCode) ?? []), row.id]);
-    if (searchedCode && byMunicipality.size === 0) byMunicipality.set('', []);
+    // A search that found nothing is still a look-up of that person, to be seen by every municipality searched.
+    if (searchedCode && byMunicipality.size === 0) {
+      for (const code of searchedMunicipalities ?? []) byMunicipality.set(code, []);
+    }
     this.accessLog?.recordRead(
       [...byMunicipality].map(([organisation, notificationIds]) =>
         entryFor(viewer, now, {
@@ -173,7 +177,17 @@ export class NotificationService {
       .getMany();
     const page = rows.slice(0, first);
     const searched = filter.personalIdentityCode?.trim().toUpperCase();
-    this.logRead(viewer, now, searched ? 'notifications:byPerson' : 'notifications', page, searched);
+    const searchedMunicipalities = filter.municipalityCode
+      ? [filter.municipalityCode]
+      : municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
+    this.logRead(
+      viewer,
+      now,
+      searched ? 'notifications:byPerson' : 'notifications',
+      page,
+      searched,
+      searchedMunicipalities,
+    );
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
       edges,
@@ -197,8 +211,7 @@ export class NotificationService {
   moveToProcessing(viewer: AuthenticatedViewer, id: string) {
     return this.change(viewer, id, 'MOVE_TO_PROCESSING', async (manager, notification, now) => {
       if (isPendingOverRemovalLimit(notification.createdAt, now)) {
-        await manager.delete(Notification, { id: notification.id });
-        await deleteOrphanPersons(manager, [notification.personId]);
+        // Logged first, while the person can still be keyed for a review by person.
         await recordAudit(manager, actorOf(viewer), {
           action: 'REMOVE_EXPIRED_ON_MOVE',
           occurredAt: now,
@@ -207,6 +220,8 @@ export class NotificationService {
           fromStatus: notification.status,
           reason: 'Pending over 30 days when moved to processing',
         });
+        await manager.delete(Notification, { id: notification.id });
+        await deleteOrphanPersons(manager, [notification.personId]);
         return Object.assign(new NotificationRemoved(), {
           notificationId: notification.id,
           pendingDays: pendingDays(notification.createdAt, now),
