@@ -3,6 +3,7 @@ import { HomeCareAllowanceLists1795750000000 } from './1795750000000-HomeCareAll
 import { BenefitFacts1795760000000 } from './1795760000000-BenefitFacts';
 import { PartnerAgreements1795770000000 } from './1795770000000-PartnerAgreements';
 import { AccessLog1795780000000 } from './1795780000000-AccessLog';
+import { PersonPostalCodeIndex1795790000000 } from './1795790000000-PersonPostalCodeIndex';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   BenefitFacts1795760000000,
   PartnerAgreements1795770000000,
   AccessLog1795780000000,
+  PersonPostalCodeIndex1795790000000,
 ];
