@@ -21,6 +21,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: z.enum(['inline', 'off']).default('inline'),
   GRAPHQL_INTROSPECTION: booleanFlag,
+  PLAYGROUND: booleanFlag,
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -78,6 +79,8 @@ export interface AppConfig {
   http: {
     /** `__schema` and `__type`: on in development mode, off otherwise unless GRAPHQL_INTROSPECTION=true. */
     introspection: boolean;
+    /** GraphiQL at GET /graphql for browsers: on in development mode, off otherwise unless PLAYGROUND=true. */
+    playground: boolean;
     /** Origins allowed to call the API from a browser; none by default. */
     corsOrigins: string[];
     /** Requests per minute per client (token subject or client id, else IP address); 0 turns the limit off. */
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     worker: e.WORKER,
     http: {
       introspection: e.GRAPHQL_INTROSPECTION ?? auth.mode === 'development',
+      playground: e.PLAYGROUND ?? auth.mode === 'development',
       corsOrigins: e.CORS_ORIGINS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       bodyLimit: e.REQUEST_BODY_LIMIT,

@@ -6,6 +6,8 @@ export interface RequestScope {
   requestId: string;
   /** The GraphQL operation's name, once Apollo has resolved it. */
   operation?: string;
+  /** The Accept-Language header, which decides the language of error messages. */
+  acceptLanguage?: string;
 }
 
 /** The request being served (set by the HTTP layer for the duration of each request). */

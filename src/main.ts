@@ -5,6 +5,7 @@ import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
+import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
@@ -33,6 +34,22 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
+  // GraphiQL at GET /graphql; in development it opens with a fresh demo handler token and a real demo notification.
+  const development = auth.development;
+  const demoMunicipalities = DEMO_HANDLER.mandates.map((mandate) => mandate.municipality);
+  const playground: PlaygroundOptions | undefined = !config.http.playground
+    ? undefined
+    : development
+      ? {
+          demoToken: () => mintHandlerToken(development, DEMO_HANDLER),
+          exampleVariables: () => demoExampleVariables(apiDataSource, demoMunicipalities),
+        }
+      : {};
+  if (config.http.playground && !config.http.introspection) {
+    logger.warn(
+      'PLAYGROUND is on but GRAPHQL_INTROSPECTION is off: GraphiQL runs operations but has no schema for completion and docs',
+    );
+  }
   const server = await createHttpServer({
     dataSource: apiDataSource,
     verifyToken: auth.verifyToken,
@@ -43,6 +60,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.http.rateLimitPerMinute,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
+    ...(playground ? { playground } : {}),
   });
 
   const purge = async () => {
@@ -88,6 +106,7 @@ async function main(): Promise<void> {
       url,
       authMode: config.auth.mode,
       introspection: config.http.introspection,
+      playground: config.http.playground,
       corsOrigins: config.http.corsOrigins,
     },
     'kelmu-graphql is serving',
@@ -97,7 +116,7 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        `GraphQL API:  ${url}`,
+        `GraphQL API:  ${url}${config.http.playground ? ' (GraphiQL: open it in a browser)' : ''}`,
         `Development mode: tokens are signed locally (JWKS at http://localhost:${port}/.well-known/jwks.json).`,
         `Demo handler (${DEMO_HANDLER.name}; mandates for 905 Vaasa, 499 Mustasaari, 946 Vöyri, 598 Pietarsaari), valid 12 h:`,
         '',

@@ -260,3 +260,37 @@ async function personWithCode(given: GivenNotification, code: string): Promise<G
   ]);
   return { ...given, personalIdentityCode: code };
 }
+
+describe('which operation to run', () => {
+  const post = async (body: object) => {
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${vaasa}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLResponse<unknown> };
+  };
+
+  it.each([
+    ['an operationName the document lacks', { query: 'query A { viewer { name } }', operationName: 'B' }],
+    [
+      'no operationName for a document of two',
+      { query: 'query A { viewer { name } } query B { labels { language } }' },
+    ],
+  ])('%s is OPERATION_RESOLUTION_FAILURE (400), not an internal error', async (_case, body) => {
+    const before = await databaseState();
+    const { status, body: result } = await post(body);
+    expect(status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expect(await databaseState()).toEqual(before);
+  });
+
+  it('the operation named is the one that runs', async () => {
+    const { status, body } = await post({
+      query: 'query A { viewer { name } } query B { labels { language } }',
+      operationName: 'B',
+    });
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ labels: { language: 'EN' } });
+  });
+});

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { and, deny, type IRules, or, shield } from 'graphql-shield';
+import { allow, and, deny, type IRules, or, shield } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import type { Context } from '../http/context';
 import { isDatabaseUnavailable, ServiceUnavailableError } from '../http/service-unavailable';
@@ -31,6 +31,8 @@ export const permissionMap = {
     homeCareAllowanceLists: and(canReadHomeCareAllowance, canFilterHomeCareAllowanceMunicipality),
     homeCareAllowanceList: canReadHomeCareAllowance,
     accessLog: canReviewAccessLog,
+    // The vocabulary holds no personal data; a sign-in page may show it before anyone authenticates.
+    labels: allow,
   },
   Mutation: {
     moveToProcessing: canHandleIntegrationServices,
@@ -65,6 +67,12 @@ export const permissionMap = {
   InvalidTransition: canHandleIntegrationServices,
   NotificationRemoved: canHandleIntegrationServices,
   TransferReceipt: canHandleIntegrationServices,
+  Labels: allow,
+  NotificationStatusLabel: allow,
+  NotificationKindLabel: allow,
+  DataContentLabel: allow,
+  ViewerKindLabel: allow,
+  ErrorCodeLabel: allow,
 } satisfies IRules;
 
 /**

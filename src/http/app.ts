@@ -18,8 +18,10 @@ import { poolOf } from '../db/data-source';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
+import { localizeError } from '../i18n/error-messages';
+import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
-import { logger } from '../logger';
+import { logger, requestScope } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import type { Context } from './context';
@@ -29,6 +31,7 @@ import { jitGateway } from './jit-executor';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging } from './operations';
+import { type PlaygroundOptions, playgroundRouter } from './playground';
 import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
@@ -58,6 +61,8 @@ export interface HttpServerOptions {
   trustProxy?: number;
   /** How long /readyz waits for the database; default 2 s. */
   readinessTimeoutMs?: number;
+  /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
+  playground?: PlaygroundOptions;
 }
 
 export interface HttpServer {
@@ -149,7 +154,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     formatError: (formatted, error) => {
       const result = formatError(formatted, error);
       metrics.countError(result.extensions?.code as string | undefined);
-      return result;
+      // formatError has no request argument; the request scope carries its Accept-Language to every error path
+      // (context creation and malformed requests included, which plugins never see).
+      return localizeError(result, negotiateLanguage(requestScope.getStore()?.acceptLanguage));
     },
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection ?? false,
@@ -173,6 +180,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   // Metrics and the request id see every response; then the security headers and CORS (which answers preflights).
   app.use(metrics.http, ...requestLogging(), securityHeaders(), corsPolicy(options.corsOrigins ?? []));
+  // The GraphiQL page and its files replace the API's content security policy with the page's own.
+  if (options.playground) app.use(playgroundRouter(options.playground));
 
   /** Liveness: the process is up and serving HTTP. */
   app.get('/healthz', (_req, res) => {
@@ -211,7 +220,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const contextFor = async (req: express.Request): Promise<Context> => {
     const now = clock.now();
     const viewer = await withAgreementGrants(await viewerOf(req), services, now);
-    return { viewer, now, loaders: createLoaders(dataSource, services.municipalities), services };
+    const language = negotiateLanguage(req.headers['accept-language']);
+    return { viewer, now, language, loaders: createLoaders(dataSource, services.municipalities), services };
   };
   if (options.rateLimitPerMinute) {
     app.use(
@@ -238,16 +248,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }),
   );
 
-  app.use((_req: express.Request, res: express.Response) => {
+  app.use((req: express.Request, res: express.Response) => {
     metrics.countError(ErrorCode.NOT_FOUND);
-    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+    const error = { message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } };
+    res
+      .status(404)
+      .json({ errors: [localizeError(error, negotiateLanguage(req.headers['accept-language']))] });
   });
 
   // Malformed or oversized bodies, an unreachable database: a coded JSON error instead of Express's HTML page.
   app.use(
     (
       error: { status?: number; type?: string },
-      _req: express.Request,
+      req: express.Request,
       res: express.Response,
       next: express.NextFunction,
     ) => {
@@ -257,7 +270,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       }
       const fail = (status: number, message: string, extensions: { code: string; limit?: string }) => {
         metrics.countError(extensions.code);
-        res.status(status).json({ errors: [{ message, extensions }] });
+        const language = negotiateLanguage(req.headers['accept-language']);
+        res.status(status).json({ errors: [localizeError({ message, extensions }, language)] });
       };
       if (isDatabaseUnavailable(error)) {
         res.set('retry-after', String(RETRY_AFTER_SECONDS));

@@ -1,4 +1,5 @@
 import type { Viewer } from '../auth/viewer';
+import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
 import type { Services } from '../services';
 
@@ -7,6 +8,8 @@ export interface Context {
   viewer: Viewer;
   /** The request's moment: every rule and computed field of one request sees the same time. */
   now: Date;
+  /** Labels and messages follow it unless a field's `language` argument says otherwise (Accept-Language). */
+  language: Language;
   loaders: Loaders;
   services: Services;
 }

@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
+import { localizeError } from '../i18n/error-messages';
+import { negotiateLanguage } from '../i18n/language';
 import { logger } from '../logger';
 import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
 import type { Context } from './context';
@@ -50,7 +52,9 @@ class DownloadError extends Error {
 }
 
 function sendError(res: express.Response, error: DownloadError): void {
-  res.status(error.status).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+  const body = { message: error.message, extensions: { code: error.code } };
+  const language = negotiateLanguage(res.req.headers['accept-language']);
+  res.status(error.status).json({ errors: [localizeError(body, language)] });
 }
 
 async function check<T>(

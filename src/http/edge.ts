@@ -3,6 +3,8 @@ import type express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { isAuthenticated, type Viewer } from '../auth/viewer';
+import { localizeError } from '../i18n/error-messages';
+import { negotiateLanguage } from '../i18n/language';
 
 /**
  * Browsers may call the API only from the configured origins (none by default: partner systems and servers do not
@@ -69,17 +71,16 @@ export function rateLimitPerClient({
       if (viewer && isAuthenticated(viewer)) return `${viewer.kind}:${viewer.id}`;
       return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
     },
-    handler(_req, res) {
+    handler(req, res) {
       onLimited?.();
       const retryAfter = res.getHeader('retry-after') ?? '60';
-      res.status(429).json({
-        errors: [
-          {
-            message: `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
-            extensions: { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
-          },
-        ],
-      });
+      const error = {
+        message: `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
+        extensions: { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
+      };
+      res
+        .status(429)
+        .json({ errors: [localizeError(error, negotiateLanguage(req.headers['accept-language']))] });
     },
   });
 }

@@ -12,10 +12,15 @@ import { LRUCache } from 'lru-cache';
 export function jitGateway(schema: GraphQLSchema, maxCompiledOperations = 1000): GatewayInterface {
   const compiled = new LRUCache<string, CompiledQuery>({ max: maxCompiledOperations });
   const executor: GatewayExecutor = async (requestContext) => {
-    const key = `${requestContext.queryHash}:${requestContext.operationName ?? ''}`;
+    // When Apollo could not resolve the requested operation it passes operationName null; compiling with the name the
+    // client sent makes graphql-jit report the unknown operation, which Apollo answers as OPERATION_RESOLUTION_FAILURE.
+    const operationName = requestContext.operation
+      ? (requestContext.operationName ?? undefined)
+      : (requestContext.request.operationName ?? undefined);
+    const key = `${requestContext.queryHash}:${requestContext.operation ? '' : '!'}${operationName ?? ''}`;
     let query = compiled.get(key);
     if (!query) {
-      const result = compileQuery(schema, requestContext.document, requestContext.operationName ?? undefined);
+      const result = compileQuery(schema, requestContext.document, operationName);
       // Compilation only fails on documents graphql-js would reject too: hand back its errors as a result.
       if (!isCompiledQuery(result)) return result;
       query = result;

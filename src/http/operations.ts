@@ -73,7 +73,7 @@ export function requestLogging(): express.RequestHandler[] {
     },
   });
   const scope: express.RequestHandler = (req, res, next) => {
-    const store: RequestScope = { requestId: String(req.id) };
+    const store: RequestScope = { requestId: String(req.id), acceptLanguage: req.headers['accept-language'] };
     (res as ScopedResponse).locals.scope = store;
     requestScope.run(store, next);
   };

@@ -3,6 +3,11 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchemaSync } from 'type-graphql';
 import { AccessLogResolver } from '../resolvers/access-log.resolver';
 import { HomeCareAllowanceResolver } from '../resolvers/home-care-allowance.resolver';
+import {
+  InvalidTransitionResolver,
+  LabelsResolver,
+  NotificationLabelsResolver,
+} from '../resolvers/labels.resolver';
 import { MunicipalityResolver } from '../resolvers/municipality.resolver';
 import {
   NotificationResolver,
@@ -15,7 +20,10 @@ export const resolvers = [
   AccessGrantResolver,
   AccessLogResolver,
   HomeCareAllowanceResolver,
+  InvalidTransitionResolver,
+  LabelsResolver,
   MunicipalityResolver,
+  NotificationLabelsResolver,
   NotificationResolver,
   NotificationTransferResolver,
   TransferReceiptResolver,

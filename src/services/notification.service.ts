@@ -325,7 +325,7 @@ export class NotificationService {
         return Object.assign(new InvalidTransition(), {
           notificationId: notification.id,
           currentStatus: notification.status,
-          message: `Only ${transition.from} notifications allow this change; this one is ${notification.status}.`,
+          requiredStatus: transition.from,
         });
       }
       return apply(manager, notification, now);

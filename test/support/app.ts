@@ -35,7 +35,7 @@ export interface GraphQLResponse<T> {
   errors?: {
     message: string;
     path?: (string | number)[];
-    extensions?: { code?: string; argumentName?: string };
+    extensions?: { code?: string; argumentName?: string; detail?: string };
   }[];
 }
 
@@ -91,6 +91,7 @@ export interface TestApp {
     document: TypedDocumentNode<TResult, TVariables>,
     variables: TVariables,
     token?: string,
+    headers?: Record<string, string>,
   ): Promise<GraphQLResponse<TResult>>;
   close(): Promise<void>;
 }
@@ -137,12 +138,13 @@ export async function startTestApp(): Promise<TestApp> {
     tokens: new TokenFactory(key),
     given: new Given(dataSource, clock),
     server,
-    async request(document, variables, token) {
+    async request(document, variables, token, headers = {}) {
       const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
         },
         body: JSON.stringify({ query: print(document), variables }),
       });

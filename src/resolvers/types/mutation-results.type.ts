@@ -12,8 +12,8 @@ export class InvalidTransition {
   @Field(() => NotificationStatus, { description: 'Its status now.' })
   currentStatus!: NotificationStatus;
 
-  @Field(() => String, { description: 'Why the change is not possible, in English.' })
-  message!: string;
+  @Field(() => NotificationStatus, { description: 'The status the change needs the notification to have.' })
+  requiredStatus!: NotificationStatus;
 }
 
 @ObjectType({

@@ -1,0 +1,103 @@
+import { Field, ObjectType } from 'type-graphql';
+import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../../domain/enums';
+import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
+import {
+  DATA_CONTENT_LABELS,
+  NOTIFICATION_KIND_LABELS,
+  NOTIFICATION_STATUS_LABELS,
+  type Translations,
+  VIEWER_KIND_LABELS,
+} from '../../i18n/labels';
+import { Language } from '../../i18n/language';
+
+@ObjectType({ description: 'A notification status and its display label.' })
+export class NotificationStatusLabel {
+  @Field(() => NotificationStatus, { description: 'The value as the API uses it.' })
+  value!: NotificationStatus;
+
+  @Field(() => String, {
+    description: 'What a user reads, e.g. Käsittelyssä / Under behandling / In processing.',
+  })
+  label!: string;
+}
+
+@ObjectType({ description: 'A notification kind and its display label.' })
+export class NotificationKindLabel {
+  @Field(() => NotificationKind, { description: 'The value as the API uses it.' })
+  value!: NotificationKind;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Ilmoitus maahanmuuttajasta.' })
+  label!: string;
+}
+
+@ObjectType({ description: 'A data content and its display label.' })
+export class DataContentLabel {
+  @Field(() => DataContent, { description: 'The value as the API uses it.' })
+  value!: DataContent;
+
+  @Field(() => String, {
+    description: 'What a user reads, e.g. Kotoutumispalvelut: ilmoitukset maahanmuuttajista.',
+  })
+  label!: string;
+}
+
+@ObjectType({ description: 'A viewer kind and its display label.' })
+export class ViewerKindLabel {
+  @Field(() => ViewerKind, { description: 'The value as the API uses it.' })
+  value!: ViewerKind;
+
+  @Field(() => String, { description: 'What a user reads.' })
+  label!: string;
+}
+
+@ObjectType({ description: 'An error code (`extensions.code`) and the message a user reads for it.' })
+export class ErrorCodeLabel {
+  @Field(() => String, { description: 'The stable code, e.g. NOT_FOUND.' })
+  code!: string;
+
+  @Field(() => String, { description: 'The message shown for it in the chosen language.' })
+  message!: string;
+}
+
+@ObjectType({
+  description:
+    'Display labels of the enumerated values and messages of the error codes in one language, for pickers, column headers and error notices.',
+})
+export class Labels {
+  @Field(() => Language, { description: 'The language of these labels.' })
+  language!: Language;
+
+  @Field(() => [NotificationStatusLabel], { description: 'Every notification status.' })
+  notificationStatuses!: NotificationStatusLabel[];
+
+  @Field(() => [NotificationKindLabel], { description: 'Every notification kind.' })
+  notificationKinds!: NotificationKindLabel[];
+
+  @Field(() => [DataContentLabel], { description: 'Every data content.' })
+  dataContents!: DataContentLabel[];
+
+  @Field(() => [ViewerKindLabel], { description: 'Every viewer kind.' })
+  viewerKinds!: ViewerKindLabel[];
+
+  @Field(() => [ErrorCodeLabel], { description: 'Every error code the service answers with.' })
+  errorCodes!: ErrorCodeLabel[];
+}
+
+function valueLabels<V extends string>(labels: Readonly<Record<V, Translations>>, language: Language) {
+  return (Object.keys(labels) as V[]).map((value) => ({ value, label: labels[value][language] }));
+}
+
+/** The whole vocabulary in one language, in the enums' declaration order. */
+export function labelsIn(language: Language): Labels {
+  return {
+    language,
+    notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
+    notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
+    dataContents: valueLabels(DATA_CONTENT_LABELS, language),
+    viewerKinds: valueLabels(VIEWER_KIND_LABELS, language),
+    errorCodes: (Object.keys(ERROR_MESSAGES) as LocalizedErrorCode[]).map((code) => ({
+      code,
+      message: errorMessage(code, language),
+    })),
+  };
+}
