@@ -56,6 +56,9 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** Every environment variable the service reads at start-up (the README's configuration table lists each). */
+export const CONFIGURATION_VARIABLES = Object.keys(environmentSchema.shape);
+
 export type AuthConfig =
   /** Production: tokens come from the identity gateway and are checked against its JWKS. */
   | { mode: 'jwks'; jwksUrl: string; issuer: string | undefined; audience: string }
