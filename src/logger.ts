@@ -1,17 +1,15 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 
-/** What every log line written while serving one HTTP request carries. */
+/**
+ * One HTTP request as its log lines name it. It travels explicitly (the response's locals, the GraphQL context), not
+ * in an AsyncLocalStorage: on Node 20 that turns on promise hooks for every promise of the process, which cost about
+ * a third of the CPU of a list request (bench:api).
+ */
 export interface RequestScope {
   requestId: string;
   /** The GraphQL operation's name, once Apollo has resolved it. */
   operation?: string;
-  /** The Accept-Language header, which decides the language of error messages. */
-  acceptLanguage?: string;
 }
-
-/** The request being served (set by the HTTP layer for the duration of each request). */
-export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /**
  * Errors as logged: name, message, stack, code, but none of the fields that may quote data: TypeORM's `parameters`
@@ -28,9 +26,8 @@ export function errorSerializer(error: Error): Record<string, unknown> {
 
 /**
  * Structured JSON logs. Never log personal identity codes, names or addresses: log ids and counts. Lines written while
- * a request is served carry its `requestId` (the `x-request-id` the client sent or one generated for it). Callbacks of
- * pooled connections' events run in the context of the request that opened the connection: lines written there pass
- * `requestId` themselves (undefined when they belong to no request), which overrides the one found here.
+ * a request is served pass its `requestId` (the `x-request-id` the client sent or one generated for it), from the
+ * request's RequestScope.
  */
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -45,8 +42,4 @@ export const logger = pino({
     remove: true,
   },
   serializers: { err: errorSerializer },
-  mixin() {
-    const scope = requestScope.getStore();
-    return scope ? { requestId: scope.requestId } : {};
-  },
 });

@@ -90,15 +90,20 @@ function fallbackError(
   if (thrown == null)
     return isAuthenticated((ctx as Context).viewer) ? new ForbiddenError() : new UnauthenticatedError();
   // The database went away or did not answer in time: a coded 503, never the driver's message.
+  const { requestId } = (ctx as Context).scope;
   if (isDatabaseUnavailable(thrown)) {
     logger.warn(
-      { code: (thrown as { code?: string }).code, field: `${info.parentType.name}.${info.fieldName}` },
+      {
+        requestId,
+        code: (thrown as { code?: string }).code,
+        field: `${info.parentType.name}.${info.fieldName}`,
+      },
       'database unavailable',
     );
     return new ServiceUnavailableError();
   }
   logger.error(
-    { err: thrown, field: `${info.parentType.name}.${info.fieldName}` },
+    { requestId, err: thrown, field: `${info.parentType.name}.${info.fieldName}` },
     'unexpected error in resolver',
   );
   return new InternalError();

@@ -1,19 +1,19 @@
 import { rule } from 'graphql-shield';
 import { DataContent } from '../domain/enums';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
+import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { Context } from '../http/context';
 import { canAccess, isAuthenticated, municipalitiesFor } from './viewer';
 
-type Decision = boolean | Error;
-
-function requireViewer(ctx: Context): Decision {
-  return isAuthenticated(ctx.viewer) ? true : new UnauthenticatedError();
+/**
+ * A plain `false` denies: the shield's fallbackError turns it into UNAUTHENTICATED or FORBIDDEN by who is asking.
+ * Rules build no error objects themselves, because `or()` evaluates every branch and most of them fail by design.
+ */
+function requireViewer(ctx: Context): boolean {
+  return isAuthenticated(ctx.viewer);
 }
 
-function canUse(ctx: Context, content: DataContent): Decision {
-  const authenticated = requireViewer(ctx);
-  if (authenticated !== true) return authenticated;
-  return municipalitiesFor(ctx.viewer, content).length > 0 ? true : new ForbiddenError();
+function canUse(ctx: Context, content: DataContent): boolean {
+  return isAuthenticated(ctx.viewer) && municipalitiesFor(ctx.viewer, content).length > 0;
 }
 
 /** Any verified caller: reference data such as municipalities, and the viewer's own description. */

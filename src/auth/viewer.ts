@@ -38,8 +38,21 @@ export function municipalitiesFor(viewer: Viewer, content: DataContent): string[
   return viewer.grants.filter((g) => g.dataContents.includes(content)).map((g) => g.municipalityCode);
 }
 
+/** Per viewer value and data content; row-scope rules ask this for every field of every row. */
+const scopes = new WeakMap<Viewer, Map<DataContent, ReadonlySet<string>>>();
+
 export function canAccess(viewer: Viewer, content: DataContent, municipalityCode: string): boolean {
-  return municipalitiesFor(viewer, content).includes(municipalityCode);
+  let byContent = scopes.get(viewer);
+  if (!byContent) {
+    byContent = new Map();
+    scopes.set(viewer, byContent);
+  }
+  let scope = byContent.get(content);
+  if (!scope) {
+    scope = new Set(municipalitiesFor(viewer, content));
+    byContent.set(content, scope);
+  }
+  return scope.has(municipalityCode);
 }
 
 export interface Mandate {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -18,10 +18,10 @@ import { poolOf } from '../db/data-source';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode } from '../domain/errors';
-import { localizeError } from '../i18n/error-messages';
+import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
-import { logger, requestScope } from '../logger';
+import { logger } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import type { Context } from './context';
@@ -30,7 +30,7 @@ import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from '.
 import { jitGateway } from './jit-executor';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
-import { readinessCheck, requestLogging } from './operations';
+import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter } from './playground';
 import {
   isDatabaseUnavailable,
@@ -99,11 +99,21 @@ async function withAgreementGrants(viewer: Viewer, services: Services, now: Date
   return { ...viewer, grants: await services.agreements.grantsFor(viewer.id, finnishDate(now)) };
 }
 
+/** An error nobody coded: the database being away (a warning) or a fault of ours (an error), logged once each. */
+type Fault = 'unavailable' | 'internal';
+
 /**
  * Keeps every error coded; an unreachable database becomes SERVICE_UNAVAILABLE and anything else unexpected INTERNAL,
  * without its message or stack.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return classifyError(formatted, error).formatted;
+}
+
+function classifyError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): { formatted: GraphQLFormattedError; fault?: Fault } {
   const code = formatted.extensions?.code;
   // Apollo's own request errors (e.g. a persisted query whose hash does not match) carry no code: the client's fault.
   if (
@@ -113,30 +123,67 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     !error.originalError &&
     !error.path
   ) {
-    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+    return { formatted: { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } } };
   }
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     if (isDatabaseUnavailable(error)) {
-      logger.warn({ code: (error as { code?: string }).code }, 'database unavailable');
-      return { message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } };
+      return {
+        formatted: { message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } },
+        fault: 'unavailable',
+      };
     }
-    logger.error({ err: error }, 'internal error');
     return {
-      message: 'Internal error. The request was not completed; try again later.',
-      extensions: { code: ErrorCode.INTERNAL },
+      formatted: {
+        message: 'Internal error. The request was not completed; try again later.',
+        extensions: { code: ErrorCode.INTERNAL },
+      },
+      fault: 'internal',
     };
   }
   // graphql-js's parser enforces the token limit; name the limit like the other limits do.
   const tokens = code === 'GRAPHQL_PARSE_FAILED' && /more tha[nt] (\d+) tokens/.exec(formatted.message);
   if (tokens) {
     return {
-      ...formatted,
-      message: `Syntax Error: Document token limit of ${tokens[1]} exceeded.`,
-      extensions: { ...formatted.extensions, limit: 'maxTokens' },
+      formatted: {
+        ...formatted,
+        message: `Syntax Error: Document token limit of ${tokens[1]} exceeded.`,
+        extensions: { ...formatted.extensions, limit: 'maxTokens' },
+      },
     };
   }
-  return formatted;
+  return { formatted };
 }
+
+function logFault(fault: Fault | undefined, error: unknown, requestId: string): void {
+  if (fault === 'unavailable')
+    logger.warn({ requestId, code: (error as { code?: string }).code }, 'database unavailable');
+  else if (fault === 'internal') logger.error({ requestId, err: error }, 'internal error');
+}
+
+/**
+ * Apollo's formatError sees no request: this plugin logs the faults among a request's errors with its request id, and
+ * puts the messages in the caller's language (Accept-Language) once they are formatted.
+ */
+const requestAwareErrors: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ contextValue, errors }) {
+        for (const error of errors) {
+          logFault(classifyError(error.toJSON(), error).fault, error, contextValue.scope.requestId);
+        }
+      },
+      async willSendResponse({ request, response }) {
+        const { body } = response;
+        if (body.kind !== 'single' || !body.singleResult.errors) return;
+        const language = negotiateLanguage(request.http?.headers.get('accept-language'));
+        body.singleResult = {
+          ...body.singleResult,
+          errors: body.singleResult.errors.map((error) => localizeError(error, language)),
+        };
+      },
+    };
+  },
+};
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { dataSource, verifyToken, clock = systemClock } = options;
@@ -154,9 +201,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     formatError: (formatted, error) => {
       const result = formatError(formatted, error);
       metrics.countError(result.extensions?.code as string | undefined);
-      // formatError has no request argument; the request scope carries its Accept-Language to every error path
-      // (context creation and malformed requests included, which plugins never see).
-      return localizeError(result, negotiateLanguage(requestScope.getStore()?.acceptLanguage));
+      return result;
     },
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection ?? false,
@@ -174,6 +219,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       ...limits.plugins,
       serviceUnavailablePlugin,
       metrics.apolloPlugin,
+      requestAwareErrors,
     ],
   });
   await apollo.start();
@@ -221,7 +267,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const now = clock.now();
     const viewer = await withAgreementGrants(await viewerOf(req), services, now);
     const language = negotiateLanguage(req.headers['accept-language']);
-    return { viewer, now, language, loaders: createLoaders(dataSource, services.municipalities), services };
+    const scope = requestScopeOf(req);
+    return {
+      viewer,
+      scope,
+      now,
+      language,
+      loaders: createLoaders(dataSource, services.municipalities),
+      services,
+    };
   };
   if (options.rateLimitPerMinute) {
     app.use(
@@ -239,10 +293,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     express.json({ limit: bodyLimit }),
     expressMiddleware(apollo, {
       // A context that cannot be built because the database is away (a partner's agreements) is a coded 503 too.
+      // Apollo runs no plugin for these failures: they are logged and put in the caller's language here.
       context: ({ req }) =>
         contextFor(req).catch((error: unknown) => {
-          throw !(error instanceof GraphQLError) && isDatabaseUnavailable(error)
-            ? new ServiceUnavailableError()
+          const language = negotiateLanguage(req.headers['accept-language']);
+          if (error instanceof GraphQLError && error.extensions.code !== undefined)
+            throw localizeGraphQLError(error, language);
+          const fault = classifyError({ message: '' }, error).fault;
+          logFault(fault, error, requestScopeOf(req).requestId);
+          throw fault === 'unavailable'
+            ? localizeGraphQLError(new ServiceUnavailableError(), language)
             : error;
         }),
     }),
@@ -284,7 +344,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       } else if (error.status && error.status >= 400 && error.status < 500) {
         fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, { code: 'BAD_REQUEST' });
       } else {
-        logger.error({ err: error }, 'unhandled HTTP error');
+        logger.error({ requestId: req.id, err: error }, 'unhandled HTTP error');
         fail(500, 'Internal error.', { code: ErrorCode.INTERNAL });
       }
     },

@@ -1,11 +1,14 @@
 import type { Viewer } from '../auth/viewer';
 import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
+import type { RequestScope } from '../logger';
 import type { Services } from '../services';
 
 /** Built once per request. An anonymous caller is a viewer value too, never a missing field. */
 export interface Context {
   viewer: Viewer;
+  /** Request id and operation name, for log lines written while serving this request. */
+  scope: RequestScope;
   /** The request's moment: every rule and computed field of one request sees the same time. */
   now: Date;
   /** Labels and messages follow it unless a field's `language` argument says otherwise (Accept-Language). */

@@ -150,7 +150,7 @@ export function downloadsRouter({
       } catch (error) {
         if (res.headersSent) {
           // The client went away or the database failed mid-stream: nothing more can be said over this response.
-          logger.warn({ err: error }, 'download interrupted');
+          logger.warn({ requestId: req.id, err: error }, 'download interrupted');
           res.destroy();
           return;
         }
@@ -161,7 +161,7 @@ export function downloadsRouter({
         else if (isDatabaseUnavailable(error))
           fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
-          logger.error({ err: error }, 'download failed');
+          logger.error({ requestId: req.id, err: error }, 'download failed');
           fail(res, new DownloadError(500, ErrorCode.INTERNAL, 'Internal error.'));
         }
       }

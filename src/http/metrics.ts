@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/data-source';
-import { requestScope } from '../logger';
+import type { Context } from './context';
 
 /** Paths that are their own `route` label; everything else is `other` (so that unknown URLs add no series). */
 const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'];
@@ -23,7 +23,7 @@ export interface Metrics {
   /** Counts and times every HTTP request (mount first). */
   http: express.RequestHandler;
   /** Times each GraphQL operation by name and type. */
-  apolloPlugin: ApolloServerPlugin;
+  apolloPlugin: ApolloServerPlugin<Context>;
   /** Counts an error response by its `extensions.code`. */
   countError(code: string | undefined): void;
 }
@@ -115,8 +115,8 @@ export function createMetrics(pool: () => PoolStats | undefined): Metrics {
           async didResolveOperation(requestContext) {
             operation = operationLabel(requestContext.operationName);
             type = requestContext.operation?.operation ?? 'unknown';
-            const scope = requestScope.getStore();
-            if (scope) scope.operation = operation;
+            // The request's log line names the operation.
+            requestContext.contextValue.scope.operation = operation;
           },
           async willSendResponse() {
             operationDuration.observe({ operation, type }, (performance.now() - started) / 1000);

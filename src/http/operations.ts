@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
-import { errorSerializer, logger, type RequestScope, requestScope } from '../logger';
+import { errorSerializer, logger, type RequestScope } from '../logger';
 import { isDatabaseUnavailable } from './service-unavailable';
 
 /** Probes and scrapes are not logged: they come every few seconds and say nothing about use. */
@@ -26,6 +26,12 @@ export function loggableUrl(url: string): string {
 }
 
 type ScopedResponse = express.Response & { locals: { scope?: RequestScope } };
+
+/** The request's scope, made by requestLogging(); a request that bypassed it gets its id alone. */
+export function requestScopeOf(req: express.Request): RequestScope {
+  const scope = (req.res as ScopedResponse | undefined)?.locals?.scope;
+  return scope ?? { requestId: String(req.id ?? 'none') };
+}
 
 function withOperation(res: unknown, fields: Record<string, unknown>): Record<string, unknown> {
   const operation = (res as ScopedResponse).locals?.scope?.operation;
@@ -73,9 +79,8 @@ export function requestLogging(): express.RequestHandler[] {
     },
   });
   const scope: express.RequestHandler = (req, res, next) => {
-    const store: RequestScope = { requestId: String(req.id), acceptLanguage: req.headers['accept-language'] };
-    (res as ScopedResponse).locals.scope = store;
-    requestScope.run(store, next);
+    (res as ScopedResponse).locals.scope = { requestId: String(req.id) };
+    next();
   };
   return [http, scope];
 }

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Translations } from './labels';
 import { Language } from './language';
 
@@ -97,4 +97,13 @@ export function localizeError<E extends GraphQLFormattedError>(error: E, languag
     message: errorMessage(code, language, error.extensions ?? {}),
     extensions: { ...error.extensions, detail: error.message },
   };
+}
+
+/** The same for an error not yet formatted (one thrown where Apollo runs no plugin), keeping its HTTP status. */
+export function localizeGraphQLError(error: GraphQLError, language: Language): GraphQLError {
+  const { code } = error.extensions;
+  if (language === Language.EN || !isLocalized(code)) return error;
+  return new GraphQLError(errorMessage(code, language, error.extensions), {
+    extensions: { ...error.extensions, detail: error.message },
+  });
 }
