@@ -11,16 +11,31 @@ export interface Loaders {
   transfers: DataLoader<string, NotificationTransfer[]>;
 }
 
+/**
+ * Persons as the entity names their fields; dates as ISO strings, as TypeORM gives `date` columns. Plain SQL: every
+ * list page loads fifty persons, and TypeORM's generic hydration of them was a tenth of the request's CPU.
+ */
+const PERSONS_BY_ID = `SELECT id,
+  personal_identity_code AS "personalIdentityCode",
+  first_names AS "firstNames",
+  last_name AS "lastName",
+  date_of_birth::text AS "dateOfBirth",
+  native_language AS "nativeLanguage",
+  citizenship,
+  street,
+  postal_code AS "postalCode",
+  post_office AS "postOffice",
+  phone_number AS "phoneNumber",
+  first_residence_permit_start::text AS "firstResidencePermitStart",
+  eu_eea_citizen AS "euEeaCitizen"
+FROM person WHERE id = ANY($1)`;
+
 /** Created per request, so that nothing cached outlives the request or crosses viewers. One query per batch. */
 export function createLoaders(dataSource: DataSource, municipalities: MunicipalityService): Loaders {
   return {
     person: new DataLoader(async (ids) => {
-      const rows = await dataSource
-        .getRepository(Person)
-        .createQueryBuilder('p')
-        .where('p.id = ANY(:ids)', { ids: [...ids] })
-        .getMany();
-      const byId = new Map(rows.map((row) => [row.id, row]));
+      const rows: Person[] = await dataSource.query(PERSONS_BY_ID, [[...ids]]);
+      const byId = new Map(rows.map((row) => [row.id, Object.assign(new Person(), row)]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     // Municipalities are held in memory (reference data); the loader keeps the access pattern uniform.

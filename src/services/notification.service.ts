@@ -33,6 +33,24 @@ import { type AccessLogService, entryFor } from './access-log.service';
 import { actorOf, recordAudit } from './audit.service';
 import type { MunicipalityService } from './municipality.service';
 
+/**
+ * The columns of a notification as lists read them. Rows are assigned to entities as they come: TypeORM's generic
+ * hydration cost about a tenth of a list request's CPU (bench:api).
+ */
+const NOTIFICATION_LIST_COLUMNS = [
+  'n.id AS "id"',
+  'n.source_id AS "sourceId"',
+  'n.kind AS "kind"',
+  'n.status AS "status"',
+  'n.person_id AS "personId"',
+  'n.municipality_code AS "municipalityCode"',
+  'n.additional_info AS "additionalInfo"',
+  'n.created_at AS "createdAt"',
+  'n.processing_started_at AS "processingStartedAt"',
+  'n.version AS "version"',
+  'n.updated_at AS "updatedAt"',
+];
+
 /** Business rules of immigrant notifications: the two lists, the three state changes and the 30-day rule. */
 export class NotificationService {
   constructor(
@@ -170,11 +188,13 @@ export class NotificationService {
         afterId: position.id,
       });
     }
-    const rows = await query
+    const raw: Notification[] = await query
+      .select(NOTIFICATION_LIST_COLUMNS)
       .orderBy('n.created_at', 'DESC')
       .addOrderBy('n.id', 'DESC')
       .limit(first + 1)
-      .getMany();
+      .getRawMany();
+    const rows = raw.map((row) => Object.assign(new Notification(), row));
     const page = rows.slice(0, first);
     const searched = filter.personalIdentityCode?.trim().toUpperCase();
     const searchedMunicipalities = filter.municipalityCode
