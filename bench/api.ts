@@ -366,7 +366,7 @@ function planFrom(statements: CapturedStatement[], capturedAt: number, first: nu
     );
   }
   const [count, page, persons] = statements as [CapturedStatement, CapturedStatement, CapturedStatement];
-  if (!/COUNT\(/i.test(count.sql) || !/LIMIT/i.test(page.sql) || !/"person"/.test(persons.sql)) {
+  if (!/COUNT\(/i.test(count.sql) || !/LIMIT/i.test(page.sql) || !/FROM "?person"?/i.test(persons.sql)) {
     throw new Error(`unexpected statements:\n${statements.map((s) => s.sql).join('\n')}`);
   }
   const template = (value: CapturedValue, role: 'count' | 'page' | 'persons'): PlanParameter => {
