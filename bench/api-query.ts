@@ -70,36 +70,37 @@ export type FloorPlans = Record<'unfiltered' | 'filtered', FloorPlan>;
 const DAY_MS = 86_400_000;
 export const REMOVAL_AFTER_MS = 30 * DAY_MS;
 
-/** Column aliases as TypeORM's query builder writes them: `"n"."created_at" AS "n_created_at"`. */
+/** A notification row as the service's list statement names its columns (src/services/notification.service.ts). */
 export interface NotificationRow {
-  n_id: string;
-  n_kind: string;
-  n_status: string;
-  n_person_id: string;
-  n_additional_info: string | null;
-  n_created_at: Date;
-  n_processing_started_at: Date | null;
-  n_version: number;
+  id: string;
+  kind: string;
+  status: string;
+  personId: string;
+  additionalInfo: string | null;
+  createdAt: Date;
+  processingStartedAt: Date | null;
+  version: number;
 }
 
+/** A person row as the person loader's statement names its columns (src/loaders/index.ts). */
 export interface PersonRow {
-  p_id: string;
-  p_personal_identity_code: string;
-  p_first_names: string;
-  p_last_name: string;
-  p_date_of_birth: string;
-  p_native_language: string | null;
-  p_citizenship: string | null;
-  p_street: string;
-  p_postal_code: string;
-  p_post_office: string;
-  p_phone_number: string | null;
-  p_first_residence_permit_start: string | null;
-  p_eu_eea_citizen: boolean;
+  id: string;
+  personalIdentityCode: string;
+  firstNames: string;
+  lastName: string;
+  dateOfBirth: string;
+  nativeLanguage: string | null;
+  citizenship: string | null;
+  street: string;
+  postalCode: string;
+  postOffice: string;
+  phoneNumber: string | null;
+  firstResidencePermitStart: string | null;
+  euEeaCitizen: boolean;
 }
 
 function cursorOf(row: NotificationRow): string {
-  return Buffer.from(JSON.stringify([row.n_created_at.toISOString(), row.n_id])).toString('base64url');
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
 }
 
 /** The response the service gives for LIST_QUERY, built straight from the rows: what the floor sends. */
@@ -112,36 +113,36 @@ export function listResponse(
 ): string {
   const page = rows.slice(0, first);
   const edges = page.map((row) => {
-    const created = row.n_created_at.getTime();
-    const person = persons.get(row.n_person_id);
+    const created = row.createdAt.getTime();
+    const person = persons.get(row.personId);
     return {
       cursor: cursorOf(row),
       node: {
-        id: row.n_id,
-        kind: row.n_kind,
-        status: row.n_status,
-        additionalInfo: row.n_additional_info,
-        createdAt: row.n_created_at.toISOString(),
+        id: row.id,
+        kind: row.kind,
+        status: row.status,
+        additionalInfo: row.additionalInfo,
+        createdAt: row.createdAt.toISOString(),
         pendingDays: Math.max(0, Math.floor((now.getTime() - created) / DAY_MS)),
-        processingStartedAt: row.n_processing_started_at?.toISOString() ?? null,
+        processingStartedAt: row.processingStartedAt?.toISOString() ?? null,
         removalDue: new Date(created + REMOVAL_AFTER_MS).toISOString(),
-        version: row.n_version,
+        version: row.version,
         person: person
           ? {
-              personalIdentityCode: person.p_personal_identity_code,
-              firstNames: person.p_first_names,
-              lastName: person.p_last_name,
-              dateOfBirth: person.p_date_of_birth,
-              nativeLanguage: person.p_native_language,
-              citizenship: person.p_citizenship,
+              personalIdentityCode: person.personalIdentityCode,
+              firstNames: person.firstNames,
+              lastName: person.lastName,
+              dateOfBirth: person.dateOfBirth,
+              nativeLanguage: person.nativeLanguage,
+              citizenship: person.citizenship,
               address: {
-                street: person.p_street,
-                postalCode: person.p_postal_code,
-                postOffice: person.p_post_office,
+                street: person.street,
+                postalCode: person.postalCode,
+                postOffice: person.postOffice,
               },
-              phoneNumber: person.p_phone_number,
-              firstResidencePermitStart: person.p_first_residence_permit_start,
-              euEeaCitizen: person.p_eu_eea_citizen,
+              phoneNumber: person.phoneNumber,
+              firstResidencePermitStart: person.firstResidencePermitStart,
+              euEeaCitizen: person.euEeaCitizen,
             }
           : null,
       },

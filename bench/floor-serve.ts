@@ -46,11 +46,11 @@ async function answer(plan: FloorPlan): Promise<string> {
   const threshold = new Date(now.getTime() - REMOVAL_AFTER_MS);
   const counted = await pool.query<{ cnt: string }>(plan.count.sql, values(plan.count, threshold, []));
   const page = await pool.query<NotificationRow>(plan.page.sql, values(plan.page, threshold, []));
-  const personIds = [...new Set(page.rows.slice(0, plan.first).map((row) => row.n_person_id))];
+  const personIds = [...new Set(page.rows.slice(0, plan.first).map((row) => row.personId))];
   const persons = new Map<string, PersonRow>();
   if (personIds.length > 0) {
     const found = await pool.query<PersonRow>(plan.persons.sql, values(plan.persons, threshold, personIds));
-    for (const person of found.rows) persons.set(person.p_id, person);
+    for (const person of found.rows) persons.set(person.id, person);
   }
   return listResponse(Number(counted.rows[0]?.cnt ?? 0), page.rows, plan.first, persons, now);
 }
