@@ -29,7 +29,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface TimedEntry {
+interface TimedEntry {
   name: string;
   ms: number;
   /** Share of the profile's busy time (everything but idle). */
@@ -52,7 +52,7 @@ export interface ProfileSummary {
 const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
 /** Package (node_modules/<pkg>), source folder (src/<dir>), Node core, V8 builtins or a V8 pseudo-frame. */
-export function categoryOf(frame: CallFrame): string {
+function categoryOf(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (SPECIAL.has(functionName)) return functionName;
   if (url === '') return '(V8 builtins and native)';

@@ -1,3 +1,6 @@
+import { encodeCursor } from '../src/domain/cursor';
+import { pendingDays, removalDue } from '../src/domain/notification-rules';
+
 /*
  * What bench/api.ts measures, shared by the parent, the service child (bench/api-serve.ts) and the floor
  * (bench/floor-serve.ts): the GraphQL list query, the captured SQL plan the floor replays, and the floor's JSON
@@ -5,7 +8,7 @@
  */
 
 /** The New list with the person: every scalar of the notification and of the person, no transfers. */
-export const LIST_QUERY = `query BenchNotifications($filter: NotificationFilter!, $first: Int) {
+const LIST_QUERY = `query BenchNotifications($filter: NotificationFilter!, $first: Int) {
   notifications(filter: $filter, first: $first) {
     totalCount
     pageInfo { hasNextPage endCursor }
@@ -45,7 +48,7 @@ export interface CapturedStatement {
 
 /**
  * A parameter of a replayed statement: a constant of the captured request, the in-processing threshold
- * (request time − 30 × 24 h, as the service computes it per request), or the page's person ids.
+ * (removalThreshold of the request time, as the service computes it per request), or the page's person ids.
  */
 export type PlanParameter =
   | { kind: 'const'; value: CapturedValue }
@@ -66,9 +69,6 @@ export interface FloorPlan {
 }
 
 export type FloorPlans = Record<'unfiltered' | 'filtered', FloorPlan>;
-
-const DAY_MS = 86_400_000;
-export const REMOVAL_AFTER_MS = 30 * DAY_MS;
 
 /** A notification row as the service's list statement names its columns (src/services/notification.service.ts). */
 export interface NotificationRow {
@@ -99,10 +99,6 @@ export interface PersonRow {
   euEeaCitizen: boolean;
 }
 
-function cursorOf(row: NotificationRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
-}
-
 /** The response the service gives for LIST_QUERY, built straight from the rows: what the floor sends. */
 export function listResponse(
   totalCount: number,
@@ -113,19 +109,18 @@ export function listResponse(
 ): string {
   const page = rows.slice(0, first);
   const edges = page.map((row) => {
-    const created = row.createdAt.getTime();
     const person = persons.get(row.personId);
     return {
-      cursor: cursorOf(row),
+      cursor: encodeCursor(row),
       node: {
         id: row.id,
         kind: row.kind,
         status: row.status,
         additionalInfo: row.additionalInfo,
         createdAt: row.createdAt.toISOString(),
-        pendingDays: Math.max(0, Math.floor((now.getTime() - created) / DAY_MS)),
+        pendingDays: pendingDays(row.createdAt, now),
         processingStartedAt: row.processingStartedAt?.toISOString() ?? null,
-        removalDue: new Date(created + REMOVAL_AFTER_MS).toISOString(),
+        removalDue: removalDue(row.createdAt).toISOString(),
         version: row.version,
         person: person
           ? {

@@ -7,6 +7,7 @@ import { createTokenVerifier, localKeys } from '../src/auth/token-verifier';
 import { createDataSource, StatementCounter } from '../src/db/data-source';
 import { createHttpServer } from '../src/http/app';
 import { ACCESS_LOG_INSERT, type CapturedStatement, type CapturedValue } from './api-query';
+import { required } from './child-env';
 
 /**
  * The service alone in its own process, for bench/api.ts: createHttpServer as production runs it (jose over a JWKS,
@@ -24,12 +25,6 @@ import { ACCESS_LOG_INSERT, type CapturedStatement, type CapturedValue } from '.
  *   POST /__bench/profile/start    start V8's sampling profiler (1 ms interval)
  *   POST /__bench/profile/stop     stop it and write the .cpuprofile to BENCH_PROFILE_FILE
  */
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
 
 function captured(value: unknown): CapturedValue {
   if (value instanceof Date) return { $date: value.toISOString() };

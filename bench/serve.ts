@@ -4,6 +4,7 @@ import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { createTokenVerifier } from '../src/auth/token-verifier';
 import { createDataSource } from '../src/db/data-source';
 import { createHttpServer } from '../src/http/app';
+import { required } from './child-env';
 
 /**
  * The service alone in its own process, for bench/home-care-list-download.ts: the parent measures this process's
@@ -13,12 +14,6 @@ import { createHttpServer } from '../src/http/app';
  * Over IPC it also answers memory samples: V8 heap and external memory, and their peaks since the last reset,
  * sampled every few milliseconds (what /proc cannot show: whether a peak is JS heap, buffers or native memory).
  */
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
 
 interface Peaks {
   rss: number;

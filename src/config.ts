@@ -18,6 +18,7 @@ const environmentSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).default('kelmu-graphql'),
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
+  ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: z.enum(['inline', 'off']).default('inline'),
   GRAPHQL_INTROSPECTION: booleanFlag,
@@ -75,6 +76,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Kela's weekly run: thresholds of the eligibility rule (domain brief: keep them in configuration). */
   eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
+  /** Years the access log keeps its entries before the daily purge removes them. */
+  accessLogRetentionYears: number;
   logLevel: string;
   /** `inline`: npm start also runs the scheduled jobs; `off`: separate `npm run worker` processes do. */
   worker: 'inline' | 'off';
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       consecutiveSupportMonths: e.INCOME_SUPPORT_CONSECUTIVE_MONTHS,
       residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
     },
+    accessLogRetentionYears: e.ACCESS_LOG_RETENTION_YEARS,
     logLevel: e.LOG_LEVEL,
     worker: e.WORKER,
     http: {

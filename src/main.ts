@@ -60,13 +60,14 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.http.rateLimitPerMinute,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
+    accessLogRetentionYears: config.accessLogRetentionYears,
     ...(playground ? { playground } : {}),
   });
 
   const purge = async () => {
     try {
       const removed = await server.services.purge.purgeAll();
-      logger.info(removed, 'purged expired notifications and lists');
+      logger.info(removed, 'purged expired notifications, lists and access log entries');
     } catch (error) {
       logger.error({ err: error }, 'purge failed; the scheduled purge runs it again');
     }
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
           dataSource: database.dataSource,
           logger: logger.child({ component: 'worker' }),
           eligibility: config.eligibility,
+          accessLogRetentionYears: config.accessLogRetentionYears,
         })
       : undefined;
 

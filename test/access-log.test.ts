@@ -3,15 +3,10 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDataSource } from '../src/db/data-source';
+import { ACCESS_LOG_BATCH_MARKER, createDataSource } from '../src/db/data-source';
 import { DataContent, NotificationStatus } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
-import {
-  ACCESS_LOG_BATCH_MARKER,
-  type AccessEntry,
-  AccessLogService,
-  appendAccessLog,
-} from '../src/services/access-log.service';
+import { type AccessEntry, AccessLogService, appendAccessLog } from '../src/services/access-log.service';
 import { PurgeService } from '../src/services/purge.service';
 import { recipient } from './fixtures/home-care-allowance';
 import {
@@ -919,6 +914,26 @@ describe('reviewing use (ACCESS_LOG_REVIEW)', () => {
       expect(codes(result), JSON.stringify(filter)).toEqual(['BAD_USER_INPUT']);
     }
     expect(await entriesSince(before)).toEqual([]);
+  });
+
+  it.each([
+    ['beyond any integer', '[1e20]'],
+    ['beyond the integers a number carries exactly', `[${2 ** 53}]`],
+    ['a fraction', '[1.5]'],
+    ['a string', '["12"]'],
+  ])('answers BAD_USER_INPUT for a forged cursor %s', async (_name, json) => {
+    const result = await review({}, 5, Buffer.from(json).toString('base64url'));
+    expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ argumentName: 'after' });
+  });
+
+  it('accepts a cursor at the largest integer a number carries exactly', async () => {
+    const result = await review({}, 5, Buffer.from(`[${Number.MAX_SAFE_INTEGER}]`).toString('base64url'));
+    expect(result.errors).toBeUndefined();
+    // Every entry is before it: the same page as without a cursor.
+    const fromStart = await review({}, 5);
+    expect(result.data?.accessLog.edges.length).toBeGreaterThan(0);
+    expect(result.data?.accessLog.edges).toEqual(fromStart.data?.accessLog.edges);
   });
 });
 

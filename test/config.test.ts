@@ -90,6 +90,18 @@ describe('loadConfig', () => {
     expectConfigurationError({ PORT: port }, /^Invalid configuration: .*PORT/);
   });
 
+  it('reads ACCESS_LOG_RETENTION_YEARS as whole years, 5 by default', () => {
+    expect(loadConfig({}).accessLogRetentionYears).toBe(5);
+    expect(loadConfig({ ACCESS_LOG_RETENTION_YEARS: '10' }).accessLogRetentionYears).toBe(10);
+  });
+
+  it.each(['five', '', '0', '101', '2.5'])(
+    'rejects ACCESS_LOG_RETENTION_YEARS=%s with a message naming it',
+    (years) => {
+      expectConfigurationError({ ACCESS_LOG_RETENTION_YEARS: years }, /ACCESS_LOG_RETENTION_YEARS/);
+    },
+  );
+
   it('rejects other malformed values readably', () => {
     expectConfigurationError({ DEMO_DATA: 'yes' }, /DEMO_DATA/);
     expectConfigurationError({ AUTH_JWKS_URL: 'not a url' }, /AUTH_JWKS_URL/);

@@ -385,6 +385,41 @@ describe('lists through GraphQL', () => {
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
   });
 
+  const forged = (keys: unknown[]) => Buffer.from(JSON.stringify(keys)).toString('base64url');
+  it.each([
+    ['a month that does not exist', ['2026-13-01', '905']],
+    ['a day that does not exist', ['2026-02-30', '905']],
+    ['a year PostgreSQL has no date for', ['0000-01-01', '905']],
+    ['a month that is not its first day', ['2026-11-02', '905']],
+    ['a municipality code with a NUL', ['2026-11-01', '9\u00000']],
+    ['a municipality code that is not one', ['2026-11-01', 905]],
+  ])('a forged list cursor with %s is BAD_USER_INPUT', async (_name, keys) => {
+    const result = await app.request(HomeCareAllowanceListsDocument, { after: forged(keys) }, token);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ argumentName: 'after' });
+  });
+
+  it.each([
+    ['beyond any integer', '[1e20]'],
+    ['beyond PostgreSQL integer', `[${2 ** 31}]`],
+    ['below PostgreSQL integer', `[${-(2 ** 31) - 1}]`],
+    ['a fraction', '[1.5]'],
+  ])('a forged row cursor %s is BAD_USER_INPUT', async (_name, json) => {
+    const id = idOf.get('905/2026-10') as string;
+    const after = Buffer.from(json).toString('base64url');
+    const result = await app.request(HomeCareAllowanceListDocument, { id, first: 2, after }, token);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ argumentName: 'after' });
+  });
+
+  it('a row cursor at the largest PostgreSQL integer is accepted: no rows after it', async () => {
+    const id = idOf.get('905/2026-10') as string;
+    const after = Buffer.from(`[${2 ** 31 - 1}]`).toString('base64url');
+    const result = await app.request(HomeCareAllowanceListDocument, { id, first: 2, after }, token);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.homeCareAllowanceList?.rows.edges).toEqual([]);
+  });
+
   it('is forbidden without the integration-services mandate or with weak authentication', async () => {
     const id = idOf.get('905/2026-11') as string;
     for (const other of [

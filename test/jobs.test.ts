@@ -16,6 +16,7 @@ import { createDataSource } from '../src/db/data-source';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
 import { CRONTAB, helsinkiTime, isHelsinkiSlot, TASKS } from '../src/jobs/schedule';
 import { createTaskList } from '../src/jobs/tasks';
+import { appendAccessLog } from '../src/services/access-log.service';
 import { createTestDatabase } from './support/database';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -415,6 +416,71 @@ describe('the crontab', () => {
       await expect(lists?.({ asOf: '2026-02-30' }, helpers('5')) ?? Promise.resolve()).rejects.toThrow(
         /Invalid payload/,
       );
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('the tasks take their time and settings from the worker', () => {
+  const helpers = (task: string, id: string) =>
+    ({ job: { id, task_identifier: task, key: null, attempts: 1 } }) as unknown as JobHelpers;
+  const at = (iso: string) => ({ now: () => new Date(iso) });
+
+  it('the weekly run writes its audit rows at the clock’s time, not the machine’s', async () => {
+    const codes = await givenEligiblePersons('1979-07-07', 2);
+    const dataSource = createDataSource({ url: database.url, poolSize: 2 });
+    await dataSource.initialize();
+    try {
+      const clock = at('2026-11-16T01:00:00.000Z');
+      const tasks = createTaskList({ dataSource, logger: pino({ level: 'silent' }), clock });
+      await tasks[TASKS.immigrantNotifications]?.(
+        { asOf: '2026-11-16' },
+        helpers(TASKS.immigrantNotifications, 'clock-1'),
+      );
+      const { rows } = await db.query<{ occurred_at: Date }>(
+        `SELECT a.occurred_at FROM audit_event a
+           JOIN notification n ON n.id = a.notification_id JOIN person p ON p.id = n.person_id
+          WHERE a.action = 'IMPORT' AND p.personal_identity_code = ANY($1)`,
+        [codes],
+      );
+      expect(rows.map((row) => row.occurred_at.toISOString())).toEqual([
+        '2026-11-16T01:00:00.000Z',
+        '2026-11-16T01:00:00.000Z',
+      ]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('the purge keeps access log entries for the configured years', async () => {
+    const dataSource = createDataSource({ url: database.url, poolSize: 2 });
+    await dataSource.initialize();
+    try {
+      const entry = (occurredAt: string) => ({
+        occurredAt: new Date(occurredAt),
+        actorKind: 'PERSON',
+        actorId: 'retention-test',
+        organisation: '905',
+        dataContent: null,
+        purpose: null,
+        operation: 'notification',
+      });
+      for (const occurredAt of ['2023-06-01T10:00:00.000Z', '2025-06-01T10:00:00.000Z']) {
+        await dataSource.transaction((manager) => appendAccessLog(manager, [entry(occurredAt)]));
+      }
+      const tasks = createTaskList({
+        dataSource,
+        logger: pino({ level: 'silent' }),
+        clock: at('2026-11-16T01:00:00.000Z'),
+        accessLogRetentionYears: 2,
+      });
+      await tasks[TASKS.purge]?.({}, helpers(TASKS.purge, 'retention-1'));
+      // Five years (the default) would have kept both.
+      const { rows } = await db.query<{ occurred_at: Date }>(
+        "SELECT occurred_at FROM access_log WHERE actor_id = 'retention-test' ORDER BY chain_seq",
+      );
+      expect(rows.map((row) => row.occurred_at.toISOString())).toEqual(['2025-06-01T10:00:00.000Z']);
     } finally {
       await dataSource.destroy();
     }

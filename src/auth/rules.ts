@@ -7,89 +7,83 @@ import { canAccess, isAuthenticated, municipalitiesFor } from './viewer';
 /**
  * A plain `false` denies: the shield's fallbackError turns it into UNAUTHENTICATED or FORBIDDEN by who is asking.
  * Rules build no error objects themselves, because `or()` evaluates every branch and most of them fail by design.
+ * An anonymous viewer has no municipalities, so it can use no data content.
  */
-function requireViewer(ctx: Context): boolean {
-  return isAuthenticated(ctx.viewer);
+function canUse(content: DataContent) {
+  return rule({ cache: 'contextual' })(
+    (_parent, _args, ctx: Context) => municipalitiesFor(ctx.viewer, content).length > 0,
+  );
 }
 
-function canUse(ctx: Context, content: DataContent): boolean {
-  return isAuthenticated(ctx.viewer) && municipalitiesFor(ctx.viewer, content).length > 0;
+/**
+ * A filter naming a real municipality outside the viewer's grants for `content` is refused. Unknown codes pass here:
+ * they are bad input, which the service reports as such.
+ */
+function canFilterMunicipality(
+  content: DataContent,
+  requestedCode: (args: Record<string, unknown>) => unknown,
+  dataName: string,
+) {
+  return rule({ cache: 'strict' })((_parent, args: Record<string, unknown>, ctx: Context) => {
+    const code = requestedCode(args);
+    if (typeof code !== 'string' || !ctx.services.municipalities.isKnown(code)) return true;
+    return canAccess(ctx.viewer, content, code)
+      ? true
+      : new ForbiddenError(`Not allowed: you hold no mandate for ${dataName} of municipality ${code}.`);
+  });
+}
+
+/**
+ * Row scope, the second time: the SQL already reads only the viewer's municipalities; this checks the object.
+ * Reported as not found so that the object's existence never leaks.
+ */
+function isInViewerScope(content: DataContent, notFound: () => Error) {
+  return rule({ cache: 'no_cache' })((parent: { municipalityCode: string }, _args, ctx: Context) =>
+    canAccess(ctx.viewer, content, parent.municipalityCode) ? true : notFound(),
+  );
 }
 
 /** Any verified caller: reference data such as municipalities, and the viewer's own description. */
 export const isAuthenticatedCaller = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  requireViewer(ctx),
+  isAuthenticated(ctx.viewer),
 );
 
 /** Kela: integration-service notifications need the mandate for integration-service client data (or an agreement). */
-export const canReadIntegrationServices = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  canUse(ctx, DataContent.INTEGRATION_SERVICES),
-);
+export const canReadIntegrationServices = canUse(DataContent.INTEGRATION_SERVICES);
 
 /** Handlers change notifications under the same data content they read them by. */
-export const canHandleIntegrationServices = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  canUse(ctx, DataContent.INTEGRATION_SERVICES),
-);
+export const canHandleIntegrationServices = canUse(DataContent.INTEGRATION_SERVICES);
 
 /** The identity code is the most sensitive field: its own rule, so that it can be narrowed without touching others. */
-export const canSeePersonalIdentityCode = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  canUse(ctx, DataContent.INTEGRATION_SERVICES),
+export const canSeePersonalIdentityCode = canUse(DataContent.INTEGRATION_SERVICES);
+
+export const canFilterRequestedMunicipality = canFilterMunicipality(
+  DataContent.INTEGRATION_SERVICES,
+  (args) => (args.filter as { municipalityCode?: unknown } | undefined)?.municipalityCode,
+  'integration-service data',
 );
 
-/**
- * A filter naming a real municipality outside the viewer's mandates is refused. Unknown codes pass here:
- * they are bad input, which the service reports as such.
- */
-export const canFilterRequestedMunicipality = rule({ cache: 'strict' })(
-  (_parent, args: { filter?: { municipalityCode?: string | null } }, ctx: Context) => {
-    const code = args.filter?.municipalityCode;
-    if (code == null || !ctx.services.municipalities.isKnown(code)) return true;
-    return canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES, code)
-      ? true
-      : new ForbiddenError(
-          `Not allowed: you hold no mandate for integration-service data of municipality ${code}.`,
-        );
-  },
-);
-
-/**
- * Row scope, the second time: the SQL already reads only the viewer's municipalities; this checks the object.
- * Reported as not found so that a notification's existence never leaks.
- */
-export const isNotificationInViewerScope = rule({ cache: 'no_cache' })(
-  (parent: { municipalityCode: string }, _args, ctx: Context) =>
-    canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES, parent.municipalityCode)
-      ? true
-      : new NotFoundError(),
+export const isNotificationInViewerScope = isInViewerScope(
+  DataContent.INTEGRATION_SERVICES,
+  () => new NotFoundError(),
 );
 
 /** Kela: the child home care allowance lists are their own data content under the integration-services mandate. */
-export const canReadHomeCareAllowance = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  canUse(ctx, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE),
+export const canReadHomeCareAllowance = canUse(DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE);
+
+/** A recipient's identity code on a list: its own rule, like the notification person's. */
+export const canSeeRecipientIdentityCode = canUse(DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE);
+
+export const canFilterHomeCareAllowanceMunicipality = canFilterMunicipality(
+  DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
+  (args) => args.municipalityCode,
+  'child home care allowance data',
 );
 
-/** As for notifications: naming a real municipality outside the viewer's grants is refused; unknown codes are bad input. */
-export const canFilterHomeCareAllowanceMunicipality = rule({ cache: 'strict' })(
-  (_parent, args: { municipalityCode?: string | null }, ctx: Context) => {
-    const code = args.municipalityCode;
-    if (code == null || !ctx.services.municipalities.isKnown(code)) return true;
-    return canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE, code)
-      ? true
-      : new ForbiddenError(
-          `Not allowed: you hold no mandate for child home care allowance data of municipality ${code}.`,
-        );
-  },
-);
-
-/** Row scope of lists, the second time; reported as not found so that a list's existence never leaks. */
-export const isHomeCareAllowanceListInViewerScope = rule({ cache: 'no_cache' })(
-  (parent: { municipalityCode: string }, _args, ctx: Context) =>
-    canAccess(ctx.viewer, DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE, parent.municipalityCode)
-      ? true
-      : new NotFoundError('List'),
+export const isHomeCareAllowanceListInViewerScope = isInViewerScope(
+  DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
+  () => new NotFoundError('List'),
 );
 
 /** Kela's onboarding rules: the organisation's data protection or security officer reviews the use of the data. */
-export const canReviewAccessLog = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  canUse(ctx, DataContent.ACCESS_LOG),
-);
+export const canReviewAccessLog = canUse(DataContent.ACCESS_LOG);

@@ -6,12 +6,19 @@ import { PurgeService } from '../services/purge.service';
 
 /** `npm run purge`: the daily purge by hand. */
 async function main() {
-  const database = await openDatabase(loadConfig(process.env, { serving: false }));
+  const config = loadConfig(process.env, { serving: false });
+  const database = await openDatabase(config);
   try {
-    const removed = await new PurgeService(database.dataSource, systemClock).purgeAll();
+    const removed = await new PurgeService(
+      database.dataSource,
+      systemClock,
+      config.accessLogRetentionYears,
+    ).purgeAll();
     console.log(
       `Removed ${removed.notifications} notification(s) in processing and pending over 30 days, ` +
-        `${removed.homeCareAllowanceLists} child home care allowance list(s) older than 24 months.`,
+        `${removed.homeCareAllowanceLists} child home care allowance list(s) older than 24 months, ` +
+        `${removed.accessLogEntries} access log ${removed.accessLogEntries === 1 ? 'entry' : 'entries'} older than ` +
+        `${config.accessLogRetentionYears} years.`,
     );
   } finally {
     await database.close();

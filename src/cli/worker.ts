@@ -22,6 +22,7 @@ async function main(): Promise<number> {
       dataSource: database.dataSource,
       logger: log,
       eligibility: config.eligibility,
+      accessLogRetentionYears: config.accessLogRetentionYears,
     });
   } catch (error) {
     await database.close();

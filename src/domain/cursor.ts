@@ -1,5 +1,5 @@
 import { BadUserInputError } from './errors';
-import { isUuid } from './validation';
+import { isCalendarDate, isUuid } from './validation';
 
 /** Cursors hold times this service wrote; anything outside these years was not made by us (and PostgreSQL would refuse it). */
 const EARLIEST = Date.UTC(1900, 0, 1);
@@ -37,15 +37,53 @@ export function encodeKeyCursor(keys: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(keys)).toString('base64url');
 }
 
-/** Decodes a cursor made by encodeKeyCursor whose keys pass `valid`; anything else is the client's mistake. */
-export function decodeKeyCursor<T extends (string | number)[]>(
+/** PostgreSQL's `integer` range. */
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+
+/**
+ * What each kind of key in a key cursor may be: only values PostgreSQL accepts for the column the key is compared
+ * with, so that a forged cursor is the client's mistake (BAD_USER_INPUT) and never a database error (22008, 22003).
+ */
+const KEY_KINDS = {
+  /** A `date` column: a real calendar date YYYY-MM-DD, in the years cursors of this service hold (as above). */
+  date: (key: unknown) => typeof key === 'string' && isCalendarDate(key) && key >= '1900-01-01',
+  /** An `integer` column. */
+  int4: (key: unknown) =>
+    Number.isSafeInteger(key) && (key as number) >= INT4_MIN && (key as number) <= INT4_MAX,
+  /** A `bigint` column, as far as a JSON number carries an integer exactly. */
+  int8: (key: unknown) => Number.isSafeInteger(key),
+  /** A `text` column: PostgreSQL text cannot hold NUL. */
+  text: (key: unknown) => typeof key === 'string' && !key.includes('\u0000'),
+} satisfies Record<string, (key: unknown) => boolean>;
+
+export type KeyKind = keyof typeof KEY_KINDS;
+
+/** The decoded keys of a cursor whose keys are of `K`'s kinds: numbers for the integer kinds, strings otherwise. */
+export type Keys<K extends readonly KeyKind[]> = {
+  -readonly [I in keyof K]: K[I] extends 'int4' | 'int8' ? number : string;
+};
+
+/**
+ * Decodes a cursor made by encodeKeyCursor whose keys are of the given kinds (and pass `refine`, for what the kind
+ * alone does not say); anything else is the client's mistake.
+ */
+export function decodeKeyCursor<const K extends readonly KeyKind[]>(
   argumentName: string,
   cursor: string,
-  valid: (keys: unknown[]) => keys is T,
-): T {
+  kinds: K,
+  refine: (keys: Keys<K>) => boolean = () => true,
+): Keys<K> {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && valid(decoded)) return decoded;
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === kinds.length &&
+      kinds.every((kind, index) => KEY_KINDS[kind](decoded[index])) &&
+      refine(decoded as Keys<K>)
+    ) {
+      return decoded as Keys<K>;
+    }
   } catch {
     // Falls through to the error below.
   }

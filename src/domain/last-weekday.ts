@@ -1,4 +1,5 @@
 import Holidays from 'date-holidays';
+import { isCalendarDate } from './validation';
 
 /*
  * Kela generates the monthly child home care allowance lists on the last weekday of each month. What counts
@@ -7,9 +8,6 @@ import Holidays from 'date-holidays';
  *
  * All arithmetic is on calendar dates in UTC, so the answer does not depend on the machine's time zone.
  */
-
-/** ISO calendar date 'YYYY-MM-DD' (strictly; no time part, so no time zone can shift it). */
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
  * The `bank` entries that 150/1930 § 5 treats like holidays. Listed by name, not by type, so that a new `bank`
@@ -62,16 +60,14 @@ function formatIsoDate(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/** An ISO calendar date 'YYYY-MM-DD': strictly (no time part, so no time zone can shift it) and a real one. */
 function parseIsoDate(date: string): { year: number; month: number; day: number } {
-  const match = ISO_DATE.exec(date);
-  if (!match) throw new RangeError(`Not an ISO date 'YYYY-MM-DD': ${date}`);
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  assertYearMonth(year, month);
   // Rejects e.g. 2026-02-30, which Date.UTC would silently roll over into March.
-  if (day < 1 || day > daysInMonth(year, month)) throw new RangeError(`No such date: ${date}`);
-  return { year, month, day };
+  if (!isCalendarDate(date)) throw new RangeError(`Not a calendar date 'YYYY-MM-DD': ${date}`);
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  assertYearMonth(year, month);
+  return { year, month, day: Number(date.slice(8, 10)) };
 }
 
 function isWorkingWeekday(year: number, month: number, day: number): boolean {

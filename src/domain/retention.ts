@@ -1,5 +1,5 @@
 /** Kela: a child home care allowance list can be viewed and downloaded for 24 months; then it disappears. */
-export const LIST_RETENTION_MONTHS = 24;
+const LIST_RETENTION_MONTHS = 24;
 
 /** generatedAt plus 24 calendar months (UTC); the 29th–31st fall back to the month's last day where it is shorter. */
 export function listExpiresAt(generatedAt: Date): Date {

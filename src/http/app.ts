@@ -17,18 +17,20 @@ import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { poolOf } from '../db/data-source';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
-import { ErrorCode } from '../domain/errors';
+import { ErrorCode, InternalError } from '../domain/errors';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
 import { logger } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
+import { type Agreement, grantsOf } from '../services/agreement.service';
 import type { Context } from './context';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
+import { sendError } from './error-response';
 import { jitGateway } from './jit-executor';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitOptions } from './limits';
+import { DEFAULT_QUERY_LIMITS, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter } from './playground';
@@ -40,6 +42,9 @@ import {
   ServiceUnavailableError,
   serviceUnavailablePlugin,
 } from './service-unavailable';
+
+/** How long /readyz waits for the database. */
+const READINESS_TIMEOUT_MS = 2000;
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -55,12 +60,10 @@ export interface HttpServerOptions {
   rateLimitPerMinute?: number;
   /** Largest request body (`1mb`, `100kb`, bytes as a number); default 1mb. */
   bodyLimit?: string | number;
-  /** Query depth, cost, alias, directive and token limits; DEFAULT_QUERY_LIMITS for any not given. */
-  queryLimits?: Partial<QueryLimits>;
   /** Hops of reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`); none by default. */
   trustProxy?: number;
-  /** How long /readyz waits for the database; default 2 s. */
-  readinessTimeoutMs?: number;
+  /** How long access log entries are kept (config.accessLogRetentionYears); 5 years when absent. */
+  accessLogRetentionYears?: number;
   /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
   playground?: PlaygroundOptions;
 }
@@ -94,9 +97,14 @@ async function viewerFrom(header: string | undefined, verifyToken: TokenVerifier
  * A partner system's rights come from its organisation's agreements in force today, never from token claims; read on
  * every request so that an ended agreement locks the client out at once.
  */
-async function withAgreementGrants(viewer: Viewer, services: Services, now: Date): Promise<Viewer> {
-  if (viewer.kind !== ViewerKind.PARTNER_SYSTEM) return viewer;
-  return { ...viewer, grants: await services.agreements.grantsFor(viewer.id, finnishDate(now)) };
+async function withAgreements(
+  viewer: Viewer,
+  services: Services,
+  now: Date,
+): Promise<{ viewer: Viewer; agreements: Agreement[] }> {
+  if (viewer.kind !== ViewerKind.PARTNER_SYSTEM) return { viewer, agreements: [] };
+  const agreements = await services.agreements.inForce(viewer.id, finnishDate(now));
+  return { viewer: { ...viewer, grants: grantsOf(agreements) }, agreements };
 }
 
 /** An error nobody coded: the database being away (a warning) or a fault of ours (an error), logged once each. */
@@ -172,13 +180,12 @@ const requestAwareErrors: ApolloServerPlugin<Context> = {
           logFault(classifyError(error.toJSON(), error).fault, error, contextValue.scope.requestId);
         }
       },
-      async willSendResponse({ request, response }) {
+      async willSendResponse({ contextValue, response }) {
         const { body } = response;
         if (body.kind !== 'single' || !body.singleResult.errors) return;
-        const language = negotiateLanguage(request.http?.headers.get('accept-language'));
         body.singleResult = {
           ...body.singleResult,
-          errors: body.singleResult.errors.map((error) => localizeError(error, language)),
+          errors: body.singleResult.errors.map((error) => localizeError(error, contextValue.language)),
         };
       },
     };
@@ -187,7 +194,11 @@ const requestAwareErrors: ApolloServerPlugin<Context> = {
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { dataSource, verifyToken, clock = systemClock } = options;
-  const services = await createServices(dataSource, clock);
+  const services = await createServices(
+    dataSource,
+    clock,
+    options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {},
+  );
   const schema = applyMiddleware(buildGraphQLSchema(), permissions);
   const app = express();
   app.disable('x-powered-by');
@@ -195,7 +206,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const httpServer = http.createServer(app);
   const bodyLimit = options.bodyLimit ?? '1mb';
   const metrics = createMetrics(() => poolOf(dataSource));
-  const limits = queryLimitOptions({ ...DEFAULT_QUERY_LIMITS, ...options.queryLimits });
+  const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(schema),
     formatError: (formatted, error) => {
@@ -234,7 +245,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     res.json({ status: 'ok' });
   });
   /** Readiness: the database answers and its migrations are current; 503 otherwise and while shutting down. */
-  const readiness = readinessCheck(dataSource, options.readinessTimeoutMs ?? 2000);
+  const readiness = readinessCheck(dataSource, READINESS_TIMEOUT_MS);
   let stopping = false;
   app.get('/readyz', async (_req, res) => {
     const { ready, ...result } = stopping ? { ready: false, status: 'stopping' as const } : await readiness();
@@ -265,11 +276,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   };
   const contextFor = async (req: express.Request): Promise<Context> => {
     const now = clock.now();
-    const viewer = await withAgreementGrants(await viewerOf(req), services, now);
+    const { viewer, agreements } = await withAgreements(await viewerOf(req), services, now);
     const language = negotiateLanguage(req.headers['accept-language']);
     const scope = requestScopeOf(req);
     return {
       viewer,
+      agreements,
       scope,
       now,
       language,
@@ -299,7 +311,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
           const language = negotiateLanguage(req.headers['accept-language']);
           if (error instanceof GraphQLError && error.extensions.code !== undefined)
             throw localizeGraphQLError(error, language);
-          const fault = classifyError({ message: '' }, error).fault;
+          const fault: Fault = isDatabaseUnavailable(error) ? 'unavailable' : 'internal';
           logFault(fault, error, requestScopeOf(req).requestId);
           throw fault === 'unavailable'
             ? localizeGraphQLError(new ServiceUnavailableError(), language)
@@ -310,10 +322,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.use((req: express.Request, res: express.Response) => {
     metrics.countError(ErrorCode.NOT_FOUND);
-    const error = { message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } };
-    res
-      .status(404)
-      .json({ errors: [localizeError(error, negotiateLanguage(req.headers['accept-language']))] });
+    sendError(req, res, 404, 'Not found.', { code: ErrorCode.NOT_FOUND });
   });
 
   // Malformed or oversized bodies, an unreachable database: a coded JSON error instead of Express's HTML page.
@@ -330,8 +339,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       }
       const fail = (status: number, message: string, extensions: { code: string; limit?: string }) => {
         metrics.countError(extensions.code);
-        const language = negotiateLanguage(req.headers['accept-language']);
-        res.status(status).json({ errors: [localizeError({ message, extensions }, language)] });
+        sendError(req, res, status, message, extensions);
       };
       if (isDatabaseUnavailable(error)) {
         res.set('retry-after', String(RETRY_AFTER_SECONDS));
@@ -345,7 +353,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, { code: 'BAD_REQUEST' });
       } else {
         logger.error({ requestId: req.id, err: error }, 'unhandled HTTP error');
-        fail(500, 'Internal error.', { code: ErrorCode.INTERNAL });
+        fail(500, new InternalError().message, { code: ErrorCode.INTERNAL });
       }
     },
   );

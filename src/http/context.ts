@@ -3,10 +3,13 @@ import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
 import type { RequestScope } from '../logger';
 import type { Services } from '../services';
+import type { Agreement } from '../services/agreement.service';
 
 /** Built once per request. An anonymous caller is a viewer value too, never a missing field. */
 export interface Context {
   viewer: Viewer;
+  /** A partner system's agreements in force today, which its grants come from; empty for persons. */
+  agreements: readonly Agreement[];
   /** Request id and operation name, for log lines written while serving this request. */
   scope: RequestScope;
   /** The request's moment: every rule and computed field of one request sees the same time. */

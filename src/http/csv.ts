@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify';
 const FORMULA_START = /^[=+\-@\t\r]/;
 const FORMULA_SAFE_COLUMNS = new Set(['phoneNumber']);
 
-export function excelCsv(columns: readonly string[]) {
+function excelCsv(columns: readonly string[]) {
   return stringify({
     bom: true,
     header: true,

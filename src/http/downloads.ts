@@ -4,14 +4,15 @@ import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
 import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
-import { ErrorCode } from '../domain/errors';
-import { localizeError } from '../i18n/error-messages';
-import { negotiateLanguage } from '../i18n/language';
+import { ErrorCode, InternalError, UnauthenticatedError } from '../domain/errors';
 import { logger } from '../logger';
+import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
 import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
+import { idsByMunicipality } from '../services/notification.service';
 import type { Context } from './context';
 import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
 import { downloadFileName } from './download-paths';
+import { sendError } from './error-response';
 import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
@@ -51,12 +52,6 @@ class DownloadError extends Error {
   }
 }
 
-function sendError(res: express.Response, error: DownloadError): void {
-  const body = { message: error.message, extensions: { code: error.code } };
-  const language = negotiateLanguage(res.req.headers['accept-language']);
-  res.status(error.status).json({ errors: [localizeError(body, language)] });
-}
-
 async function check<T>(
   schema: GraphQLSchema,
   document: typeof CHECKS.list,
@@ -75,7 +70,7 @@ async function check<T>(
     throw new DownloadError(
       HTTP_STATUS[code] ?? 500,
       code,
-      HTTP_STATUS[code] ? error.message : 'Internal error.',
+      HTTP_STATUS[code] ? error.message : new InternalError().message,
     );
   }
   return result.data as T;
@@ -100,7 +95,7 @@ export function downloadsRouter({
   const fail = (res: express.Response, error: DownloadError) => {
     countError?.(error.code);
     if (error.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
-    sendError(res, error);
+    sendError(res.req, res, error.status, error.message, { code: error.code });
   };
 
   /** Writes the audit row, then streams the rows of `sql` as CSV through a cursor on one pooled connection. */
@@ -140,11 +135,7 @@ export function downloadsRouter({
       try {
         const ctx = await contextFor(req);
         if (!isAuthenticated(ctx.viewer)) {
-          throw new DownloadError(
-            401,
-            ErrorCode.UNAUTHENTICATED,
-            'Authentication required: send a valid bearer token.',
-          );
+          throw new DownloadError(401, ErrorCode.UNAUTHENTICATED, new UnauthenticatedError().message);
         }
         await action(req, res, ctx);
       } catch (error) {
@@ -162,7 +153,7 @@ export function downloadsRouter({
           fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
           logger.error({ requestId: req.id, err: error }, 'download failed');
-          fail(res, new DownloadError(500, ErrorCode.INTERNAL, 'Internal error.'));
+          fail(res, new DownloadError(500, ErrorCode.INTERNAL, new InternalError().message));
         }
       }
     };
@@ -217,29 +208,12 @@ export function downloadsRouter({
       const municipality = filter.municipalityCode
         ? ctx.services.municipalities.get(filter.municipalityCode)
         : undefined;
-      const query = ctx.services.notifications.exportQuery(
-        ctx.viewer,
-        filter as Parameters<Context['services']['notifications']['exportQuery']>[1],
-        ctx.now,
-      );
+      const validFilter = filter as NotificationFilter;
       // The access log names every notification in the file, per municipality whose data it is.
-      const exported: { id: string; municipalityCode: string }[] = await dataSource.query(
-        `SELECT q."id", q."municipalityCode" FROM (${query[0]}) q`,
-        query[1],
+      const byMunicipality = idsByMunicipality(
+        await ctx.services.notifications.exportedIds(ctx.viewer, validFilter, ctx.now),
+        municipality ? [municipality.code] : municipalitiesFor(ctx.viewer, DataContent.INTEGRATION_SERVICES),
       );
-      const byMunicipality = new Map<string, string[]>();
-      for (const row of exported) {
-        byMunicipality.set(row.municipalityCode, [
-          ...(byMunicipality.get(row.municipalityCode) ?? []),
-          row.id,
-        ]);
-      }
-      if (byMunicipality.size === 0) {
-        const searched = municipality
-          ? [municipality.code]
-          : municipalitiesFor(ctx.viewer, DataContent.INTEGRATION_SERVICES);
-        for (const code of searched) byMunicipality.set(code, []);
-      }
       await send(
         res,
         ctx,
@@ -259,7 +233,7 @@ export function downloadsRouter({
           notificationIds,
         })),
         downloadFileName.notifications(filter.status, municipality, ctx.now.toISOString().slice(0, 10)),
-        query,
+        ctx.services.notifications.exportQuery(ctx.viewer, validFilter, ctx.now),
         NOTIFICATION_COLUMNS,
       );
     }),

@@ -3,8 +3,7 @@ import type express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { isAuthenticated, type Viewer } from '../auth/viewer';
-import { localizeError } from '../i18n/error-messages';
-import { negotiateLanguage } from '../i18n/language';
+import { sendError } from './error-response';
 
 /**
  * Browsers may call the API only from the configured origins (none by default: partner systems and servers do not
@@ -74,13 +73,13 @@ export function rateLimitPerClient({
     handler(req, res) {
       onLimited?.();
       const retryAfter = res.getHeader('retry-after') ?? '60';
-      const error = {
-        message: `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
-        extensions: { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
-      };
-      res
-        .status(429)
-        .json({ errors: [localizeError(error, negotiateLanguage(req.headers['accept-language']))] });
+      sendError(
+        req,
+        res,
+        429,
+        `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
+        { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
+      );
     },
   });
 }

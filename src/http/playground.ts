@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { DataSource } from 'typeorm';
 import { ErrorCode } from '../domain/errors';
 import { PROJECT_ROOT } from '../paths';
+import { sendError } from './error-response';
 
 /**
  * A self-hosted GraphiQL at `GET /graphql` for browsers: GraphiQL 3.8's browser bundle and React 18's UMD builds come
@@ -24,7 +25,7 @@ export interface PlaygroundOptions {
 export const PLAYGROUND_ASSETS_PATH = '/graphql/assets';
 
 /** Our own browser files (plain JavaScript, CSS, the example operations); src/ is read from dist/ too. */
-export const PLAYGROUND_DIR = path.join(PROJECT_ROOT, 'src', 'http', 'playground');
+const PLAYGROUND_DIR = path.join(PROJECT_ROOT, 'src', 'http', 'playground');
 
 /** The example operations the page opens with, named operations in one document. */
 export const EXAMPLES_FILE = path.join(PLAYGROUND_DIR, 'examples.graphql');
@@ -50,7 +51,7 @@ export const SCROLL_LOCK_STYLE_HASH = "'sha256-Y/huXlwoYkVyQlxwSVcCi1RCDGDCSVBzD
  * requests from this origin only; GraphiQL's fonts are data: URLs in its stylesheet; no inline script and no inline
  * style but the scroll lock's.
  */
-export const PLAYGROUND_CSP_DIRECTIVES = {
+const PLAYGROUND_CSP_DIRECTIVES = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'", SCROLL_LOCK_STYLE_HASH],
@@ -204,9 +205,7 @@ export function playgroundRouter(options: PlaygroundOptions = {}): express.Route
   router.get(`${PLAYGROUND_ASSETS_PATH}/:file`, policy, (req, res) => {
     const asset = assets.get(String(req.params.file));
     if (!asset) {
-      res
-        .status(404)
-        .json({ errors: [{ message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+      sendError(req, res, 404, 'Not found.', { code: ErrorCode.NOT_FOUND });
       return;
     }
     const current = req.query.v === asset.version;

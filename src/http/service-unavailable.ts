@@ -72,7 +72,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return nested.some((inner) => inner !== error && isDatabaseUnavailable(inner, depth + 1));
 }
 
-export function hasServiceUnavailable(errors: readonly GraphQLFormattedError[] | undefined): boolean {
+function hasServiceUnavailable(errors: readonly GraphQLFormattedError[] | undefined): boolean {
   return errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE) ?? false;
 }
 

@@ -101,9 +101,10 @@ export function localizeError<E extends GraphQLFormattedError>(error: E, languag
 
 /** The same for an error not yet formatted (one thrown where Apollo runs no plugin), keeping its HTTP status. */
 export function localizeGraphQLError(error: GraphQLError, language: Language): GraphQLError {
-  const { code } = error.extensions;
-  if (language === Language.EN || !isLocalized(code)) return error;
-  return new GraphQLError(errorMessage(code, language, error.extensions), {
-    extensions: { ...error.extensions, detail: error.message },
-  });
+  if (language === Language.EN || !isLocalized(error.extensions.code)) return error;
+  const { message, extensions } = localizeError(
+    { message: error.message, extensions: error.extensions },
+    language,
+  );
+  return new GraphQLError(message, { extensions });
 }

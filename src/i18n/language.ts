@@ -20,7 +20,7 @@ registerEnumType(Language, {
 });
 
 /** English is the API's own language (descriptions, codes), so it is the choice when the caller names no other. */
-export const DEFAULT_LANGUAGE = Language.EN;
+const DEFAULT_LANGUAGE = Language.EN;
 
 /** English first: a wildcard (`*`, which Node's fetch sends by default) or a tie then means English. */
 const TAGS: Record<string, Language> = { en: Language.EN, fi: Language.FI, sv: Language.SV };

@@ -19,6 +19,8 @@ export interface TaskDependencies {
   logger: Logger;
   /** Thresholds of the weekly run (config.eligibility). */
   eligibility?: EligibilityRule;
+  /** Years the daily purge keeps access log entries (config.accessLogRetentionYears; default 5). */
+  accessLogRetentionYears?: number;
   clock?: Clock;
 }
 
@@ -80,7 +82,7 @@ export function createTaskList(deps: TaskDependencies): TaskList {
       const result = await new ImmigrantNotificationRunService(
         deps.dataSource,
         deps.eligibility ?? DEFAULT_ELIGIBILITY,
-      ).run(asOf);
+      ).run(asOf, clock.now());
       log.info(
         { asOf, created: result.created, ms: Math.round(performance.now() - started) },
         'weekly immigrant notification run finished',
@@ -103,8 +105,8 @@ export function createTaskList(deps: TaskDependencies): TaskList {
     }),
 
     [TASKS.purge]: task(deps, async (_asOf, log) => {
-      const removed = await new PurgeService(deps.dataSource, clock).purgeAll();
-      log.info(removed, 'purged expired notifications and lists');
+      const removed = await new PurgeService(deps.dataSource, clock, deps.accessLogRetentionYears).purgeAll();
+      log.info(removed, 'purged expired notifications, lists and access log entries');
     }),
   };
 }

@@ -27,6 +27,8 @@ export interface StartWorkerOptions {
   /** Jobs run at the same time by this process (default 1: the runs are single set-based statements). */
   concurrency?: number;
   eligibility?: EligibilityRule;
+  /** Years the daily purge keeps access log entries (config.accessLogRetentionYears; default 5). */
+  accessLogRetentionYears?: number;
   clock?: Clock;
   /** The crontab to schedule (default: CRONTAB); false runs enqueued jobs only. */
   crontab?: string | false;
@@ -119,6 +121,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         dataSource: options.dataSource,
         logger: options.logger,
         ...(options.eligibility ? { eligibility: options.eligibility } : {}),
+        ...(options.accessLogRetentionYears
+          ? { accessLogRetentionYears: options.accessLogRetentionYears }
+          : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       }),
       // Without a crontab, graphile-worker would look for a file named `crontab` in the working directory.

@@ -1,6 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { describeViewer } from '../auth/viewer';
-import { finnishDate } from '../domain/clock';
 import { DataContent } from '../domain/enums';
 import { Municipality } from '../entities/municipality.entity';
 import type { Context } from '../http/context';
@@ -24,8 +23,8 @@ export class ViewerResolver {
     description:
       "A partner system's agreements in force today, which its grants come from; empty for persons.",
   })
-  agreements(@Root() viewer: Viewer, @Ctx() ctx: Context) {
-    return ctx.services.agreements.inForce(viewer, finnishDate(ctx.now));
+  agreements(@Ctx() ctx: Context) {
+    return ctx.agreements;
   }
 
   @FieldResolver(() => [DataContent], {

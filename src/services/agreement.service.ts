@@ -35,37 +35,13 @@ export class AgreementService {
     private readonly isKnownMunicipality: (code: string) => boolean,
   ) {}
 
-  /** Agreements of a client in force on `day` (a Finnish date), as access grants per municipality. */
-  async grantsFor(clientId: string, day: string): Promise<AccessGrant[]> {
-    const agreements: Agreement[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM partner_agreement
-        WHERE client_id = $1 AND ended_at IS NULL AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)`,
-      [clientId, day],
-    );
-    const byMunicipality = new Map<string, { contents: Set<DataContent>; purposes: Set<string> }>();
-    for (const agreement of agreements) {
-      for (const code of agreement.municipalityCodes) {
-        const entry = byMunicipality.get(code) ?? { contents: new Set(), purposes: new Set() };
-        for (const content of agreement.dataContents) entry.contents.add(content);
-        entry.purposes.add(`agreement:${agreement.id}`);
-        byMunicipality.set(code, entry);
-      }
-    }
-    return [...byMunicipality].map(([municipalityCode, entry]) => ({
-      municipalityCode,
-      dataContents: [...entry.contents].sort(),
-      purpose: [...entry.purposes].sort().join(','),
-    }));
-  }
-
-  /** The agreements behind a partner system's grants today; persons have none. */
-  inForce(viewer: { kind: string; id: string }, day: string): Promise<Agreement[]> {
-    if (viewer.kind !== 'PARTNER_SYSTEM') return Promise.resolve([]);
+  /** A client's agreements in force on `day` (a Finnish date), oldest first. */
+  inForce(clientId: string, day: string): Promise<Agreement[]> {
     return this.dataSource.query(
       `SELECT ${COLUMNS} FROM partner_agreement
         WHERE client_id = $1 AND ended_at IS NULL AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
         ORDER BY valid_from`,
-      [viewer.id, day],
+      [clientId, day],
     );
   }
 
@@ -137,4 +113,22 @@ export class AgreementService {
     }
     if (problems.length > 0) throw new AgreementError(`Invalid agreement: ${problems.join('; ')}.`);
   }
+}
+
+/** Access grants per municipality from the agreements in force: their data contents, and which agreements give them. */
+export function grantsOf(agreements: readonly Agreement[]): AccessGrant[] {
+  const byMunicipality = new Map<string, { contents: Set<DataContent>; purposes: Set<string> }>();
+  for (const agreement of agreements) {
+    for (const code of agreement.municipalityCodes) {
+      const entry = byMunicipality.get(code) ?? { contents: new Set(), purposes: new Set() };
+      for (const content of agreement.dataContents) entry.contents.add(content);
+      entry.purposes.add(`agreement:${agreement.id}`);
+      byMunicipality.set(code, entry);
+    }
+  }
+  return [...byMunicipality].map(([municipalityCode, entry]) => ({
+    municipalityCode,
+    dataContents: [...entry.contents].sort(),
+    purpose: [...entry.purposes].sort().join(','),
+  }));
 }

@@ -218,11 +218,7 @@ export async function loadDemoDataOnce(
 }
 
 /** Recipients of child home care allowance for the demo municipalities, in the recipient import format. */
-export function demoRecipientRecords(
-  now: Date,
-  postalAreas: PostalArea[],
-  seed = 499,
-): RecipientRecordInput[] {
+function demoRecipientRecords(now: Date, postalAreas: PostalArea[], seed = 499): RecipientRecordInput[] {
   const random = randomSource(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const records: RecipientRecordInput[] = [];

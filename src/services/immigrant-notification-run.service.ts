@@ -16,6 +16,38 @@ export const DEFAULT_ELIGIBILITY: EligibilityRule = {
   residencePermitMaxYears: 3,
 };
 
+/**
+ * The eligibility part of the weekly run's statement: the CTEs `salt`, `supported` and `eligible`, to follow `WITH`.
+ * `eligible` holds one row per eligible benefit_person: its columns and its ledger key `person_key`. Shared with the
+ * fictive data's count (countEligible in services/fictive-data) so that the two cannot drift. Parameters, in the
+ * order eligibilityParameters gives them: $1 the first day of asOf's month, $2 consecutiveSupportMonths, $3 asOf,
+ * $4 residencePermitMaxYears; a statement using it numbers its own parameters from $5.
+ */
+export const ELIGIBLE_CTES = `salt AS (
+         SELECT value FROM app_setting WHERE key = 'ledger_salt'
+       ), supported AS (
+         SELECT d.personal_identity_code
+           FROM basic_income_support_decision d
+           CROSS JOIN (VALUES ($1::date), ($1::date - interval '1 month')) AS streak(last_month)
+          WHERE d.month > streak.last_month - make_interval(months => $2::int) AND d.month <= streak.last_month
+          GROUP BY d.personal_identity_code, streak.last_month
+         HAVING count(*) = $2::int
+       ), eligible AS (
+         SELECT DISTINCT ON (b.personal_identity_code) b.*,
+                sha256(convert_to((SELECT value FROM salt) || b.personal_identity_code, 'UTF8')) AS person_key
+           FROM benefit_person b
+           JOIN supported s ON s.personal_identity_code = b.personal_identity_code
+          WHERE (b.eu_eea_citizen
+                 OR (b.first_residence_permit_start IS NOT NULL
+                     AND b.first_residence_permit_start <= $3::date
+                     AND b.first_residence_permit_start > $3::date - make_interval(years => $4::int)))
+       )`;
+
+/** $1–$4 of ELIGIBLE_CTES for a run as of `asOf` (YYYY-MM-DD) under `rule`. */
+export function eligibilityParameters(asOf: string, rule: EligibilityRule): [string, number, string, number] {
+  return [`${asOf.slice(0, 7)}-01`, rule.consecutiveSupportMonths, asOf, rule.residencePermitMaxYears];
+}
+
 export interface RunResult {
   asOf: string;
   createdAt: Date;
@@ -38,27 +70,8 @@ export class ImmigrantNotificationRunService {
   /** `now` is when the run writes (its audit time); createdAt is the run's date, as Kela dates its deliveries. */
   async run(asOf: string, now: Date = new Date()): Promise<RunResult> {
     const createdAt = finnishMidnight(asOf);
-    const monthStart = `${asOf.slice(0, 7)}-01`;
     const [row]: { created: string }[] = await this.dataSource.query(
-      `WITH salt AS (
-         SELECT value FROM app_setting WHERE key = 'ledger_salt'
-       ), supported AS (
-         SELECT d.personal_identity_code
-           FROM basic_income_support_decision d
-           CROSS JOIN (VALUES ($1::date), ($1::date - interval '1 month')) AS streak(last_month)
-          WHERE d.month > streak.last_month - make_interval(months => $2::int) AND d.month <= streak.last_month
-          GROUP BY d.personal_identity_code, streak.last_month
-         HAVING count(*) = $2::int
-       ), eligible AS (
-         SELECT DISTINCT ON (b.personal_identity_code) b.*,
-                sha256(convert_to((SELECT value FROM salt) || b.personal_identity_code, 'UTF8')) AS person_key
-           FROM benefit_person b
-           JOIN supported s ON s.personal_identity_code = b.personal_identity_code
-          WHERE (b.eu_eea_citizen
-                 OR (b.first_residence_permit_start IS NOT NULL
-                     AND b.first_residence_permit_start <= $3::date
-                     AND b.first_residence_permit_start > $3::date - make_interval(years => $4::int)))
-       ), fresh AS (
+      `WITH ${ELIGIBLE_CTES}, fresh AS (
          SELECT e.* FROM eligible e
           WHERE NOT EXISTS (SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $5)
             AND NOT EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
@@ -90,10 +103,7 @@ export class ImmigrantNotificationRunService {
        )
        SELECT count(*) AS created FROM notified`,
       [
-        monthStart,
-        this.rule.consecutiveSupportMonths,
-        asOf,
-        this.rule.residencePermitMaxYears,
+        ...eligibilityParameters(asOf, this.rule),
         NotificationKind.IMMIGRANT,
         createdAt,
         SYSTEM_ACTORS.weeklyRun.kind,

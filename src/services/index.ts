@@ -20,8 +20,17 @@ export interface Services {
   purge: PurgeService;
 }
 
+export interface ServiceOptions {
+  /** config.accessLogRetentionYears; 5 years when absent (tests, tools without a configuration). */
+  accessLogRetentionYears?: number;
+}
+
 /** Builds the services once per process and loads the in-memory reference data they share. */
-export async function createServices(dataSource: DataSource, clock: Clock): Promise<Services> {
+export async function createServices(
+  dataSource: DataSource,
+  clock: Clock,
+  options: ServiceOptions = {},
+): Promise<Services> {
   const municipalities = new MunicipalityService(dataSource);
   await municipalities.refresh();
   const accessLog = new AccessLogService(dataSource);
@@ -33,6 +42,6 @@ export async function createServices(dataSource: DataSource, clock: Clock): Prom
     recipientImport: new RecipientImportService(dataSource, municipalities),
     notifications: new NotificationService(dataSource, municipalities, clock, accessLog),
     notificationImport: new NotificationImportService(dataSource, municipalities),
-    purge: new PurgeService(dataSource, clock),
+    purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };
 }

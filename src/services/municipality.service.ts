@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { BadUserInputError } from '../domain/errors';
+import { requireMunicipalityCodeFormat } from '../domain/validation';
 import { Municipality } from '../entities/municipality.entity';
 
 /** Municipalities are reference data that change once a year: read once, served from memory. */
@@ -18,6 +20,15 @@ export class MunicipalityService {
 
   isKnown(code: string): boolean {
     return this.byCode.has(code);
+  }
+
+  /** A municipality code given as an argument: three digits, and a municipality's; else BAD_USER_INPUT. */
+  requireKnown(argumentName: string, code: string): string {
+    const known = requireMunicipalityCodeFormat(argumentName, code);
+    if (!this.isKnown(known)) {
+      throw new BadUserInputError(argumentName, `no municipality has the code ${known}.`);
+    }
+    return known;
   }
 
   get(code: string): Municipality | undefined {

@@ -9,12 +9,12 @@ import {
   isVisible,
   type NotificationAction,
   pendingDays,
+  REMOVAL_AFTER_DAYS,
   removalThreshold,
   TRANSITIONS,
 } from '../domain/notification-rules';
 import {
   isUuid,
-  requireMunicipalityCodeFormat,
   requirePageSize,
   requirePersonalIdentityCode,
   requirePostalCode,
@@ -51,6 +51,24 @@ const NOTIFICATION_LIST_COLUMNS = [
   'n.updated_at AS "updatedAt"',
 ];
 
+/**
+ * Notification ids per municipality whose data they are (the access log's one entry per organisation); when there are
+ * no rows, an empty entry for each of `whenNone` (a search or download that found nothing still happened there).
+ */
+export function idsByMunicipality(
+  rows: readonly { id: string; municipalityCode: string }[],
+  whenNone: readonly string[],
+): Map<string, string[]> {
+  const byMunicipality = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = byMunicipality.get(row.municipalityCode);
+    if (ids) ids.push(row.id);
+    else byMunicipality.set(row.municipalityCode, [row.id]);
+  }
+  if (byMunicipality.size === 0) for (const code of whenNone) byMunicipality.set(code, []);
+  return byMunicipality;
+}
+
 /** Business rules of immigrant notifications: the two lists, the three state changes and the 30-day rule. */
 export class NotificationService {
   constructor(
@@ -69,13 +87,8 @@ export class NotificationService {
     searchedCode?: string,
     searchedMunicipalities?: string[],
   ): void {
-    const byMunicipality = new Map<string, string[]>();
-    for (const row of rows)
-      byMunicipality.set(row.municipalityCode, [...(byMunicipality.get(row.municipalityCode) ?? []), row.id]);
     // A search that found nothing is still a look-up of that person, to be seen by every municipality searched.
-    if (searchedCode && byMunicipality.size === 0) {
-      for (const code of searchedMunicipalities ?? []) byMunicipality.set(code, []);
-    }
+    const byMunicipality = idsByMunicipality(rows, searchedCode ? (searchedMunicipalities ?? []) : []);
     this.accessLog?.recordRead(
       [...byMunicipality].map(([organisation, notificationIds]) =>
         entryFor(viewer, now, {
@@ -103,10 +116,7 @@ export class NotificationService {
   private filtered(viewer: Viewer, filter: NotificationFilter, now: Date): SelectQueryBuilder<Notification> {
     const query = this.visibleTo(viewer, now).andWhere('n.status = :status', { status: filter.status });
     if (filter.municipalityCode != null) {
-      const code = requireMunicipalityCodeFormat('filter.municipalityCode', filter.municipalityCode);
-      if (!this.municipalities.isKnown(code)) {
-        throw new BadUserInputError('filter.municipalityCode', `no municipality has the code ${code}.`);
-      }
+      const code = this.municipalities.requireKnown('filter.municipalityCode', filter.municipalityCode);
       query.andWhere('n.municipality_code = :municipalityCode', { municipalityCode: code });
     }
     if (filter.postalCode != null) {
@@ -122,6 +132,17 @@ export class NotificationService {
       });
     }
     return query;
+  }
+
+  /** Ids and municipalities of what a list download contains, for its access log entries (no person data read). */
+  exportedIds(
+    viewer: Viewer,
+    filter: NotificationFilter,
+    now: Date,
+  ): Promise<{ id: string; municipalityCode: string }[]> {
+    return this.filtered(viewer, filter, now)
+      .select(['n.id AS "id"', 'n.municipality_code AS "municipalityCode"'])
+      .getRawMany();
   }
 
   /**
@@ -149,7 +170,7 @@ export class NotificationService {
         'm.name_fi AS "municipality"',
         'n.created_at AS "createdAt"',
         'floor(extract(epoch FROM (CAST(:now AS timestamptz) - n.created_at)) / 86400)::int AS "pendingDays"',
-        'n.created_at + interval \'720 hours\' AS "removalDue"',
+        'n.created_at + make_interval(hours => :removalHours) AS "removalDue"',
         'p.personal_identity_code AS "personalIdentityCode"',
         'p.last_name AS "lastName"',
         'p.first_names AS "firstNames"',
@@ -165,6 +186,7 @@ export class NotificationService {
         'n.additional_info AS "additionalInfo"',
       ])
       .setParameter('now', now)
+      .setParameter('removalHours', REMOVAL_AFTER_DAYS * 24)
       .orderBy('n.created_at', 'DESC')
       .addOrderBy('n.id', 'DESC')
       .getQueryAndParameters();
@@ -275,10 +297,7 @@ export class NotificationService {
     municipalityCode: string,
     reason: string,
   ) {
-    const target = requireMunicipalityCodeFormat('municipalityCode', municipalityCode);
-    if (!this.municipalities.isKnown(target)) {
-      throw new BadUserInputError('municipalityCode', `no municipality has the code ${target}.`);
-    }
+    const target = this.municipalities.requireKnown('municipalityCode', municipalityCode);
     const trimmedReason = requireReason('reason', reason);
     return this.change(viewer, id, 'TRANSFER_TO_MUNICIPALITY', async (manager, notification, now) => {
       const from = notification.municipalityCode;

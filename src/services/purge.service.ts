@@ -5,16 +5,19 @@ import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
 import { deleteOrphanPersons } from './notification.service';
 
+/** Years the access log keeps its entries unless configured otherwise (ACCESS_LOG_RETENTION_YEARS). */
+const DEFAULT_ACCESS_LOG_RETENTION_YEARS = 5;
+
 /**
  * Kela: notifications in processing are deleted automatically once pending over 30 days (NEW ones never), and
- * child home care allowance lists disappear 24 months after generation.
+ * child home care allowance lists disappear 24 months after generation; access log entries go after their retention.
  */
 export class PurgeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    /** Access log retention (default 5 years): configurable, since organisations' own rules may ask for more. */
-    private readonly accessLogRetentionYears = Number(process.env.ACCESS_LOG_RETENTION_YEARS ?? 5),
+    /** Access log retention (config.accessLogRetentionYears): organisations' own rules may ask for more. */
+    private readonly accessLogRetentionYears = DEFAULT_ACCESS_LOG_RETENTION_YEARS,
   ) {}
 
   /** Deletes expired in-processing notifications with an audit row each; returns how many went. */
@@ -60,7 +63,7 @@ export class PurgeService {
     return Number(row?.removed ?? 0);
   }
 
-  /** The daily purge: both rules, each in its own transaction. */
+  /** The daily purge: the three rules (notifications, lists, access log), each in its own transaction. */
   async purgeAll(): Promise<{
     notifications: number;
     homeCareAllowanceLists: number;

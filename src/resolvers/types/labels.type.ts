@@ -88,7 +88,7 @@ function valueLabels<V extends string>(labels: Readonly<Record<V, Translations>>
 }
 
 /** The whole vocabulary in one language, in the enums' declaration order. */
-export function labelsIn(language: Language): Labels {
+function vocabulary(language: Language): Labels {
   return {
     language,
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
@@ -100,4 +100,11 @@ export function labelsIn(language: Language): Labels {
       message: errorMessage(code, language),
     })),
   };
+}
+
+/** Built once: the query is public and the texts never change while the service runs. */
+const LABELS = new Map(Object.values(Language).map((language) => [language, vocabulary(language)] as const));
+
+export function labelsIn(language: Language): Labels {
+  return LABELS.get(language) ?? vocabulary(language);
 }

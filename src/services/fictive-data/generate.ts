@@ -1,4 +1,5 @@
 import { checkCharacter } from '../../domain/personal-identity-code';
+import type { EligibilityRule } from '../immigrant-notification-run.service';
 import {
   EU_EEA_CITIZENSHIPS,
   FINLAND_SWEDISH,
@@ -49,12 +50,12 @@ export interface FictivePerson {
 }
 
 /** Overall shares of persons; the immigrant share varies by municipality (more in the cities), these are the means. */
-export const IMMIGRANT_SHARE = 0.08;
+const IMMIGRANT_SHARE = 0.08;
 /** Finnish citizens of foreign origin (naturalised, or born in Finland): never eligible, but realistic names. */
-export const NATURALISED_SHARE = 0.025;
-export const PHONE_SHARE = 0.6;
-export const SUPPORT_MONTHS_BACK = 12;
-export const HOME_CARE_MONTHS_BACK = 24;
+const NATURALISED_SHARE = 0.025;
+const PHONE_SHARE = 0.6;
+const SUPPORT_MONTHS_BACK = 12;
+const HOME_CARE_MONTHS_BACK = 24;
 
 /** Age structure in five-year bands 0–4 … 95–99 (Finland 2021, thousands, rounded). */
 const NATIVE_AGE_WEIGHTS = [
@@ -427,20 +428,12 @@ export function yearsBefore(isoDate: string, years: number): string {
   return `${String(year).padStart(4, '0')}-${isoDate.slice(5, 7)}-${String(day).padStart(2, '0')}`;
 }
 
-export interface EligibilityThresholds {
-  consecutiveSupportMonths: number;
-  residencePermitMaxYears: number;
-}
-
 /**
  * The weekly run's rule (ImmigrantNotificationRunService) applied to a generated person: basic income support in
  * `consecutiveSupportMonths` consecutive months ending in asOf's month or the month before, and EU/EEA citizenship or
  * a first residence permit that started on or before asOf and less than `residencePermitMaxYears` years before it.
  */
-export function eligibilityCheck(
-  asOf: string,
-  rule: EligibilityThresholds,
-): (person: FictivePerson) => boolean {
+export function eligibilityCheck(asOf: string, rule: EligibilityRule): (person: FictivePerson) => boolean {
   const permitLimit = yearsBefore(asOf, rule.residencePermitMaxYears);
   const recent = monthsBack(asOf, rule.consecutiveSupportMonths + 1);
   const streaks = [0, 1].map((end) => recent.slice(end, end + rule.consecutiveSupportMonths));

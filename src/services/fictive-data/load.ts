@@ -5,18 +5,17 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { NotificationKind } from '../../domain/enums';
 import {
-  type EligibilityThresholds,
-  eligibilityCheck,
-  type FictivePerson,
-  type GenerateOptions,
-  generatePersons,
-} from './generate';
+  ELIGIBLE_CTES,
+  type EligibilityRule,
+  eligibilityParameters,
+} from '../immigrant-notification-run.service';
+import { eligibilityCheck, type FictivePerson, type GenerateOptions, generatePersons } from './generate';
 
 export interface WriteOptions extends GenerateOptions {
   /** Empty the three benefit-fact tables first; without it a non-empty benefit_person is refused. */
   truncate: boolean;
   /** The weekly run's thresholds, to report how many of the generated persons it would notify. */
-  rule: EligibilityThresholds;
+  rule: EligibilityRule;
 }
 
 export interface WriteReport {
@@ -289,47 +288,24 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
 
 /**
  * Counts the persons the weekly run would pick as of a date: the eligibility part of
- * ImmigrantNotificationRunService's statement, and of those how many it skips because they were notified before.
+ * ImmigrantNotificationRunService's statement (ELIGIBLE_CTES), and of those how many it skips because they were
+ * notified before.
  */
-export async function countEligible(
+async function countEligible(
   dataSource: DataSource,
   asOf: string,
-  rule: EligibilityThresholds,
+  rule: EligibilityRule,
 ): Promise<{ eligible: number; alreadyNotified: number }> {
   const [row]: { eligible: string; already_notified: string }[] = await dataSource.query(
-    `WITH supported AS (
-       SELECT d.personal_identity_code
-         FROM basic_income_support_decision d
-         CROSS JOIN (VALUES ($1::date), ($1::date - interval '1 month')) AS streak(last_month)
-        WHERE d.month > streak.last_month - make_interval(months => $2::int) AND d.month <= streak.last_month
-        GROUP BY d.personal_identity_code, streak.last_month
-       HAVING count(*) = $2::int
-     ), eligible AS (
-       SELECT DISTINCT b.personal_identity_code
-         FROM benefit_person b
-         JOIN supported s ON s.personal_identity_code = b.personal_identity_code
-        WHERE (b.eu_eea_citizen
-               OR (b.first_residence_permit_start IS NOT NULL
-                   AND b.first_residence_permit_start <= $3::date
-                   AND b.first_residence_permit_start > $3::date - make_interval(years => $4::int)))
-     )
+    `WITH ${ELIGIBLE_CTES}
      SELECT count(*) AS eligible,
             count(*) FILTER (WHERE EXISTS (
-              SELECT 1 FROM notification_ledger l
-               WHERE l.kind = $5
-                 AND l.person_key = sha256(convert_to(
-                       (SELECT value FROM app_setting WHERE key = 'ledger_salt') || e.personal_identity_code, 'UTF8')))
+              SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $5)
               OR EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
                           WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $5)
             ) AS already_notified
        FROM eligible e`,
-    [
-      `${asOf.slice(0, 7)}-01`,
-      rule.consecutiveSupportMonths,
-      asOf,
-      rule.residencePermitMaxYears,
-      NotificationKind.IMMIGRANT,
-    ],
+    [...eligibilityParameters(asOf, rule), NotificationKind.IMMIGRANT],
   );
   return { eligible: Number(row?.eligible ?? 0), alreadyNotified: Number(row?.already_notified ?? 0) };
 }

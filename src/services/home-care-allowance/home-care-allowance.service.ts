@@ -2,10 +2,9 @@ import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { municipalitiesFor, type Viewer } from '../../auth/viewer';
 import { decodeKeyCursor, encodeKeyCursor } from '../../domain/cursor';
 import { DataContent } from '../../domain/enums';
-import { BadUserInputError } from '../../domain/errors';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
-import { isUuid, requireMunicipalityCodeFormat, requirePageSize } from '../../domain/validation';
+import { isUuid, requirePageSize } from '../../domain/validation';
 import { HomeCareAllowanceList, HomeCareAllowanceRow } from '../../entities/home-care-allowance-list.entity';
 import type {
   HomeCareAllowanceListConnection,
@@ -26,12 +25,11 @@ export interface GenerationResult {
   rowsCreated: number;
 }
 
-const isListKey = (keys: unknown[]): keys is [string, string] =>
-  keys.length === 2 &&
-  typeof keys[0] === 'string' &&
-  /^\d{4}-\d{2}-01$/.test(keys[0]) &&
-  typeof keys[1] === 'string';
-const isRowKey = (keys: unknown[]): keys is [number] => keys.length === 1 && Number.isInteger(keys[0]);
+/** A list's position: its month (the first day) and municipality code. */
+const LIST_KEY = ['date', 'text'] as const;
+const isListPosition = ([month, code]: [string, string]) => month.endsWith('-01') && /^\d{3}$/.test(code);
+/** A row's position: its row number. */
+const ROW_KEY = ['int4'] as const;
 
 /** Child home care allowance lists: the monthly run, 24-month visibility, paging and rows for downloads. */
 export class HomeCareAllowanceService {
@@ -73,13 +71,10 @@ export class HomeCareAllowanceService {
     now: Date,
   ): Promise<HomeCareAllowanceListConnection> {
     requirePageSize('first', first);
-    const position = after ? decodeKeyCursor('after', after, isListKey) : undefined;
+    const position = after ? decodeKeyCursor('after', after, LIST_KEY, isListPosition) : undefined;
     const query = this.visibleTo(viewer, now);
     if (municipalityCode != null) {
-      const code = requireMunicipalityCodeFormat('municipalityCode', municipalityCode);
-      if (!this.municipalities.isKnown(code)) {
-        throw new BadUserInputError('municipalityCode', `no municipality has the code ${code}.`);
-      }
+      const code = this.municipalities.requireKnown('municipalityCode', municipalityCode);
       query.andWhere('l.municipality_code = :code', { code });
     }
     const totalCount = await query.clone().getCount();
@@ -119,7 +114,7 @@ export class HomeCareAllowanceService {
   /** A page of one list's rows; the list itself was already resolved within the viewer's scope. */
   async rows(list: HomeCareAllowanceList, first: number, after: string | null | undefined) {
     requirePageSize('first', first);
-    const from = after ? decodeKeyCursor('after', after, isRowKey)[0] : 0;
+    const from = after ? decodeKeyCursor('after', after, ROW_KEY)[0] : 0;
     const rows = await this.dataSource
       .getRepository(HomeCareAllowanceRow)
       .createQueryBuilder('r')
