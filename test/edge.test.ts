@@ -400,7 +400,12 @@ describe('logs carry no personal data', () => {
 });
 
 describe('edge configuration', () => {
-  const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://gateway.example.fi/jwks' } as const;
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    AUTH_JWKS_URL: 'https://gateway.example.fi/jwks',
+    AUTH_ISSUER: 'https://gateway.example.fi',
+    AUTH_AUDIENCE: 'kelmu-graphql',
+  } as const;
 
   it('turns introspection on in development mode and off in production unless enabled', () => {
     expect(loadConfig({}).http.introspection).toBe(true);
