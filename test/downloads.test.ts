@@ -323,6 +323,8 @@ describe('access to downloads', () => {
     for (const path of [
       list.downloadPath,
       '/downloads/notifications.csv?status=NEW',
+      // A municipality filter does not turn a missing token into FORBIDDEN.
+      '/downloads/notifications.csv?status=NEW&municipalityCode=499',
       `/downloads/notifications/${notificationIds.new65100a}.csv`,
     ]) {
       const anonymous = await download(path);
