@@ -377,6 +377,18 @@ describe('variables that do not fit their declared types', () => {
     expect(JSON.stringify(body)).not.toContain('180280');
   });
 
+  it('is named in Finnish too, with the English detail beside it', async () => {
+    const { body } = await post({ query: page, variables: { f: 1.5 } }, { 'accept-language': 'fi' });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'Virheellinen syöte ($f).',
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        variableName: 'f',
+        detail: 'Variable "$f" got an invalid value; Expected type "Int!".',
+      },
+    });
+  });
+
   it('is answered 200 with the errors when the client asks for application/json by name', async () => {
     const { status, body } = await post(
       { query: page, variables: { f: 1.5 } },
