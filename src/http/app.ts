@@ -30,6 +30,7 @@ import { downloadsRouter } from './downloads';
 import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
 import { sendError } from './error-response';
 import { jitGateway } from './jit-executor';
+import { legacyJsonStatus } from './legacy-json-status';
 import { DEFAULT_QUERY_LIMITS, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging, requestScopeOf } from './operations';
@@ -130,7 +131,8 @@ function classifyError(
   if (
     (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
     error instanceof GraphQLError &&
-    error.extensions.code === undefined &&
+    // graphql-jit's errors carry no `extensions` at all.
+    error.extensions?.code === undefined &&
     !error.originalError &&
     !error.path
   ) {
@@ -234,6 +236,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       serviceUnavailablePlugin,
       metrics.apolloPlugin,
       requestAwareErrors,
+      legacyJsonStatus,
     ],
   });
   await apollo.start();
