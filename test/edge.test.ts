@@ -452,12 +452,15 @@ describe('logs carry no personal data', () => {
         `/graphql?query=${encodeURIComponent('{ notifications(filter: {personalIdentityCode: "010190-900P"}) { totalCount } }')}&operationName=Q`,
       ),
     ).toBe('/graphql?query=REDACTED&operationName=Q');
-    expect(loggableUrl('/downloads/notifications/5b0c.csv')).toBe('/downloads/notifications/5b0c.csv');
+    expect(loggableUrl('/downloads/notifications/5b0c.csv')).toBe('/downloads/notifications/REDACTED.csv');
   });
 
   it('redact path segments that may be identity codes, and allowed values not of their own shape', () => {
     const id = '0b5a3c4e-8d52-4c8e-9d2a-6f1e2b3c4d5e';
-    expect(loggableUrl(`/downloads/notifications/${id}.csv`)).toBe(`/downloads/notifications/${id}.csv`);
+    expect(loggableUrl(`/downloads/notifications/${id}.csv`)).toBe('/downloads/notifications/REDACTED.csv');
+    expect(loggableUrl('/downloads/notifications.csv?status=NEW')).toBe(
+      '/downloads/notifications.csv?status=NEW',
+    );
     expect(loggableUrl('/downloads/notifications/180280-900W.csv')).toBe(
       '/downloads/notifications/REDACTED.csv',
     );

@@ -22,13 +22,9 @@ const LOGGED_QUERY_PARAMETERS = new Map([
 /** A request id the client may choose: short, and safe to echo and log. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The service's own ids (notifications, lists), with the extension of a download. */
-const OWN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[a-z]{1,4})?$/i;
-
 /**
- * A path segment as logged. Download paths carry ids the caller typed: the service's own ids (UUIDs) are kept, since
- * they tie a log line to the access log, but any other segment with six or more digits (an identity code, a date of
- * birth) is redacted, keeping its file extension.
+ * A path segment as logged: any segment with six or more digits (an identity code, a date of birth) is redacted,
+ * keeping its file extension. Download paths are treated more strictly in loggableUrl.
  */
 function loggableSegment(segment: string): string {
   let decoded = segment;
@@ -37,15 +33,38 @@ function loggableSegment(segment: string): string {
   } catch {
     // Malformed percent-encoding: judged as sent.
   }
-  if (OWN_ID.test(decoded) || (decoded.match(/\d/g)?.length ?? 0) < 6) return segment;
+  if ((decoded.match(/\d/g)?.length ?? 0) < 6) return segment;
+  return redacted(decoded);
+}
+
+function redacted(decoded: string): string {
   return `REDACTED${/\.[A-Za-z]{1,4}$/.exec(decoded)?.[0] ?? ''}`;
 }
+
+/**
+ * Download paths name what was downloaded (`/downloads/notifications/<id>.csv`): whatever the caller typed there is
+ * logged redacted, even our own ids, since the service log is not where the use of personal data is reviewed (the
+ * access log is, with the ids).
+ */
+const DOWNLOAD_ITEM = /^\/downloads\/[^/]+\/[^/]+$/;
 
 /** The URL as logged: the path with digit-bearing segments other than our ids redacted, and the query string's values
  * redacted unless allowed above. */
 export function loggableUrl(url: string): string {
   const at = url.indexOf('?');
-  const path = (at < 0 ? url : url.slice(0, at)).split('/').map(loggableSegment).join('/');
+  const rawPath = at < 0 ? url : url.slice(0, at);
+  const segments = rawPath.split('/').map(loggableSegment);
+  if (DOWNLOAD_ITEM.test(rawPath)) {
+    const last = segments.length - 1;
+    let decoded = rawPath.slice(rawPath.lastIndexOf('/') + 1);
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // Malformed percent-encoding: judged as sent.
+    }
+    segments[last] = redacted(decoded);
+  }
+  const path = segments.join('/');
   if (at < 0) return path;
   const parameters = [...new URLSearchParams(url.slice(at + 1))].map(
     ([name, value]) =>
