@@ -992,8 +992,9 @@ async function main(): Promise<void> {
       : []),
     accessLogWritten === null
       ? 'Access log: no access_log table in this schema.'
-      : `Access log: ${n(accessLogWritten)} entries written for ${n(serviceRequests)} requests to the service under load ` +
-        `(${n(serviceStatementsUnderLoad)} SQL statements in their paths).`,
+      : `Access log: ${n(accessLogWritten)} entries written for ${n(serviceRequests)} answers the load generator counted ` +
+        `from the service (plus up to ${OPTIONS.connections} requests in flight when each slice stops, which the ` +
+        `service still answers and logs); ${n(serviceStatementsUnderLoad)} SQL statements in the requests' paths.`,
     ...caseTables,
     '',
     `SQL statements per service request: ${Object.entries(statementsPerRequest)
