@@ -524,7 +524,7 @@ function aggregate(target: TargetName, benchCase: BenchCase, parts: readonly Mea
     latencyMs: {
       p50: round1(median(rounds.map((r) => r.p50))),
       p99: round1(median(rounds.map((r) => r.p99))),
-      max: parts.reduce((most, p) => p.latencies.reduce((m, v) => (v > m ? v : m), most), 0),
+      max: parts.reduce((most, p) => p.latencies.reduce((m, v) => Math.max(m, v), most), 0),
     },
     serverCpuMsPerRequest: round1(median(rounds.map((r) => r.serverCpuMsPerRequest)), 3),
     postgresCpuMsPerRequest: postgres.some((v) => v === null)
