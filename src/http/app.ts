@@ -382,7 +382,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     close: async ({ drainMs = 10_000, cancelGraceMs = 1000 } = {}) => {
       // Readiness and new requests turn 503 at once; in-flight requests finish, or are cancelled at the deadline.
       const { cancelled } = await closer.close({ drainMs, cancelGraceMs, cancel: cancelStatements });
-      if (cancelled) logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');
+      if (cancelled)
+        logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');
       await apollo.stop();
       await services.accessLog.close();
     },

@@ -3,7 +3,8 @@ import type express from 'express';
 import { sendError } from './error-response';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from './service-unavailable';
 
-export const STOPPING_MESSAGE = 'Service stopping: the request was not run. Send it again; another instance or the restarted service will answer.';
+export const STOPPING_MESSAGE =
+  'Service stopping: the request was not run. Send it again; another instance or the restarted service will answer.';
 
 export interface CloseOptions {
   /** How long in-flight requests may run on; then `cancel` is called. */
