@@ -225,7 +225,12 @@ describe('stopping the service', () => {
       }
     };
     const clients = Array.from({ length: 8 }, client);
-    while (answered < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    const loadDeadline = Date.now() + 120_000;
+    while (answered < 200 && failures.length === 0 && Date.now() < loadDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(failures).toEqual([]);
+    expect(answered).toBeGreaterThanOrEqual(200);
     signalled = true;
     const exit = await service.stop('SIGINT', 2);
     await Promise.all(clients);
@@ -270,7 +275,9 @@ describe('stopping the service', () => {
       variables: { id },
     });
     // Wait until the mutation's statement waits on the row lock.
+    const lockDeadline = Date.now() + 60_000;
     for (let waiting = 0; waiting === 0; ) {
+      if (Date.now() > lockDeadline) throw new Error('the mutation never waited on the lock');
       const [activity] = await query<{ count: string }>(
         `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kelmu-graphql-api' AND wait_event_type = 'Lock'`,
       );
@@ -291,5 +298,6 @@ describe('stopping the service', () => {
     const [after] = await query<{ status: string }>('SELECT status FROM notification WHERE id = $1', [id]);
     expect(after?.status).toBe('NEW');
     expect((await restarted.service.stop('SIGTERM')).code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   }, 300_000);
 });
