@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     onRepeat: (signal) => {
       logger.warn({ signal }, 'stop requested again: exiting now');
       spoolUnwritten();
-      process.exit(130);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
     },
   });
 }
