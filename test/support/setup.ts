@@ -1,0 +1,3 @@
+import { useTestAccessLogKey } from './access-log-key';
+
+useTestAccessLogKey();
