@@ -9,6 +9,7 @@ import { demoExampleVariables, type PlaygroundOptions } from './http/playground'
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
+import { accessLogAnchorFile } from './services/access-log.service';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
 /**
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     accessLogRetentionYears: config.accessLogRetentionYears,
+    accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
   });
 

@@ -22,8 +22,8 @@ import {
   ReturnToNewDocument,
   TransferToMunicipalityDocument,
 } from './generated/graphql';
-import { type GraphQLResponse, startTestApp, type TestApp, TestClock } from './support/app';
 import { TEST_ACCESS_LOG_KEY } from './support/access-log-key';
+import { type GraphQLResponse, startTestApp, type TestApp, TestClock } from './support/app';
 import { createTestDatabase } from './support/database';
 import type { GivenNotification } from './support/given';
 
@@ -1054,7 +1054,10 @@ describe('the hash chain detects altered and removed entries', () => {
 });
 
 describe('npm run audit:verify', () => {
-  function auditVerify(databaseUrl: string, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-audit-'))) {
+  function auditVerify(
+    databaseUrl: string,
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-audit-')),
+  ) {
     return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,

@@ -66,7 +66,9 @@ export function sessionOptions(key: AccessLogKey): string {
 
 /** A checkpoint's MAC, as SQL's access_log_anchor_mac computes it. */
 export function anchorMac(key: AccessLogKey, kind: string, chainSeq: number, hash: Buffer): Buffer {
-  return createHmac('sha256', key.chain).update(`${kind}|${chainSeq}|${hash.toString('hex')}`).digest();
+  return createHmac('sha256', key.chain)
+    .update(`${kind}|${chainSeq}|${hash.toString('hex')}`)
+    .digest();
 }
 
 /** Stored in app_setting once the log is keyed: a later start with another key is refused rather than mis-chained. */
@@ -77,7 +79,7 @@ export function keyCheck(key: AccessLogKey): string {
 let processKey: AccessLogKey | undefined;
 
 /** The key data sources get unless given one (set by openDatabase; tests set theirs in a setup file). */
-export function useAccessLogKey(key: AccessLogKey | undefined): void {
+export function setProcessAccessLogKey(key: AccessLogKey | undefined): void {
   processKey = key;
 }
 

@@ -11,12 +11,16 @@ const KEY_CHECK_SETTING = 'access_log_key_check';
  * stored salted hashes themselves (no identity code needed), re-chains every entry with the keyed MAC and anchors the
  * head. Afterwards it only checks that the key is the one the log was chained with.
  */
-export async function keyAccessLog(dataSource: DataSource, key: AccessLogKey): Promise<'keyed' | 'already keyed'> {
+export async function keyAccessLog(
+  dataSource: DataSource,
+  key: AccessLogKey,
+): Promise<'keyed' | 'already keyed'> {
   return dataSource.transaction(async (manager) => {
     await manager.query("SELECT pg_advisory_xact_lock(hashtext('access_log_chain'))");
-    const [stored]: { value: string }[] = await manager.query('SELECT value FROM app_setting WHERE key = $1', [
-      KEY_CHECK_SETTING,
-    ]);
+    const [stored]: { value: string }[] = await manager.query(
+      'SELECT value FROM app_setting WHERE key = $1',
+      [KEY_CHECK_SETTING],
+    );
     if (stored) {
       if (stored.value !== keyCheck(key)) {
         throw new ConfigurationError(
@@ -41,7 +45,10 @@ export async function keyAccessLog(dataSource: DataSource, key: AccessLogKey): P
     }
     await manager.query("UPDATE notification_ledger SET person_key = kelmu_hmac('person', person_key)");
     if ((old?.entries ?? 0) > 0) await rechain(manager);
-    await manager.query('INSERT INTO app_setting (key, value) VALUES ($1, $2)', [KEY_CHECK_SETTING, keyCheck(key)]);
+    await manager.query('INSERT INTO app_setting (key, value) VALUES ($1, $2)', [
+      KEY_CHECK_SETTING,
+      keyCheck(key),
+    ]);
     logger.info({ entries: old?.entries ?? 0 }, 'access log keyed with ACCESS_LOG_KEY');
     return 'keyed';
   });
@@ -94,7 +101,9 @@ export async function setRetentionFloor(dataSource: DataSource, years: number): 
 export async function grantApplicationRole(dataSource: DataSource, role: string): Promise<void> {
   const quoted = `"${role.replaceAll('"', '""')}"`;
   await dataSource.transaction(async (manager) => {
-    await manager.query(`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE "${await databaseName(manager)}" TO ${quoted}`);
+    await manager.query(
+      `GRANT CONNECT, TEMPORARY, CREATE ON DATABASE "${await databaseName(manager)}" TO ${quoted}`,
+    );
     await manager.query(`GRANT USAGE ON SCHEMA public TO ${quoted}`);
     await manager.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${quoted}`);
     await manager.query(`REVOKE UPDATE, DELETE, TRUNCATE ON access_log, access_log_anchor FROM ${quoted}`);

@@ -44,7 +44,7 @@ export interface DataSourceOptions {
    */
   statementTimeoutMs?: number;
   applicationName?: string;
-  /** The access log's key for this pool's sessions; the process's (useAccessLogKey) when absent. */
+  /** The access log's key for this pool's sessions; the process's (setProcessAccessLogKey) when absent. */
   accessLogKey?: AccessLogKey;
 }
 

@@ -3,8 +3,13 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import { logger } from '../logger';
-import { resolveAccessLogKey, useAccessLogKey } from './access-log-key';
-import { grantApplicationRole, keyAccessLog, setRetentionFloor, warnAboutServingRole } from './access-log-setup';
+import { resolveAccessLogKey, setProcessAccessLogKey } from './access-log-key';
+import {
+  grantApplicationRole,
+  keyAccessLog,
+  setRetentionFloor,
+  warnAboutServingRole,
+} from './access-log-setup';
 import { createDataSource } from './data-source';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { loadReferenceData } from './reference-data';
@@ -38,7 +43,7 @@ export const EMBEDDED_APPLICATION_ROLE = 'kelmu_app';
  */
 export async function openDatabase(config: AppConfig): Promise<Database> {
   const key = resolveAccessLogKey(config);
-  useAccessLogKey(key);
+  setProcessAccessLogKey(key);
   let ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
   let url = config.databaseUrl;
   let stopEmbedded = async () => {};
@@ -60,7 +65,9 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
     url = appUrl.toString();
     embeddedRole = true;
   } else if (!config.databaseOwnerUrl) {
-    logger.warn('DATABASE_OWNER_URL is not set: DATABASE_URL runs the migrations, so the service owns its access log');
+    logger.warn(
+      'DATABASE_OWNER_URL is not set: DATABASE_URL runs the migrations, so the service owns its access log',
+    );
   }
   const owner = createDataSource({ url: ownerUrl as string, accessLogKey: key });
   let dataSource = owner;

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type AccessGrant, municipalitiesFor, type Viewer } from '../auth/viewer';
 import { ACCESS_LOG_BATCH_MARKER } from '../db/data-source';
+import { personKeySql } from '../db/person-key';
 import { decodeKeyCursor, encodeKeyCursor } from '../domain/cursor';
 import { DataContent } from '../domain/enums';
 import { BadUserInputError } from '../domain/errors';
 import { isUuid, requirePageSize, requirePersonalIdentityCode } from '../domain/validation';
 import { logger } from '../logger';
 import type { AccessLogEntry, AccessLogFilter } from '../resolvers/types/access-log.types';
-import { personKeySql } from '../db/person-key';
 
 /** An entry's position: its chain sequence (bigint). */
 const SEQ_KEY = ['int8'] as const;
@@ -103,6 +104,11 @@ export interface AccessLogAnchor {
   recordedAt: string;
 }
 
+/** The anchor file in DATA_DIR. */
+export function accessLogAnchorFile(dataDir: string): string {
+  return path.join(dataDir, 'access-log-anchor.json');
+}
+
 /** Reads the anchor file (undefined when absent or unreadable: it is one witness among others). */
 export function readAnchorFile(file: string): AccessLogAnchor | undefined {
   try {
@@ -121,12 +127,16 @@ export class AccessLogService {
   private flushing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
+  private anchored: string | undefined;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: { flushIntervalMs: number; maxBatch: number } = {
       flushIntervalMs: 200,
       maxBatch: 500,
     },
+    /** `anchorFile`: where the chain's newest checkpoint is copied outside the database after writes and at close. */
+    private readonly witness: { anchorFile?: string } = {},
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.timer.unref();
@@ -146,6 +156,7 @@ export class AccessLogService {
       this.buffer = [];
       try {
         await appendAccessLog(this.dataSource.manager, batch, { batch: true });
+        await this.anchor();
       } catch (error) {
         this.buffer = [...batch, ...this.buffer];
         logger.error({ err: error, queued: this.buffer.length }, 'access log batch not written; retrying');
@@ -157,6 +168,30 @@ export class AccessLogService {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    await this.anchor().catch((error: unknown) => {
+      logger.error({ err: error }, 'access log checkpoint not written at close');
+    });
+  }
+
+  /**
+   * Copies the chain's newest checkpoint outside the database: to the service log and to the anchor file (written
+   * whole, then renamed). An owner who removes the newest entries and their checkpoints in the table is still caught by
+   * `npm run audit:verify` against these.
+   */
+  private async anchor(): Promise<void> {
+    const head = await this.head();
+    if (!head || head.hash === this.anchored) return;
+    this.anchored = head.hash;
+    logger.info({ accessLogAnchor: head }, 'access log checkpoint');
+    const file = this.witness.anchorFile;
+    if (!file) return;
+    const previous = readAnchorFile(file);
+    // Several instances may share the file: it keeps the newest position any of them wrote.
+    if (previous && previous.chainSeq > head.chainSeq) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(head), { mode: 0o600 });
+    fs.renameSync(temporary, file);
   }
 
   /**
@@ -216,15 +251,21 @@ export class AccessLogService {
       });
     }
     // The end: the newest checkpoint with a valid MAC, from the table or from outside the database.
-    const stored: { chainSeq: string; hash: string; mac: string; macOk: boolean }[] = await this.dataSource.query(
-      `SELECT chain_seq AS "chainSeq", encode(hash, 'hex') AS hash, encode(mac, 'hex') AS mac,
+    const stored: { chainSeq: string; hash: string; mac: string; macOk: boolean }[] =
+      await this.dataSource.query(
+        `SELECT chain_seq AS "chainSeq", encode(hash, 'hex') AS hash, encode(mac, 'hex') AS mac,
               mac = access_log_anchor_mac(kind, chain_seq, hash) AS "macOk"
          FROM access_log_anchor WHERE kind = 'head' ORDER BY chain_seq DESC LIMIT 1`,
-    );
+      );
     const candidates: { chainSeq: number; hash: string; source: string }[] = [];
     for (const row of stored) {
-      if (row.macOk) candidates.push({ chainSeq: Number(row.chainSeq), hash: row.hash, source: 'checkpoint table' });
-      else problems.push({ chainSeq: Number(row.chainSeq), problem: 'the newest checkpoint in the table is forged' });
+      if (row.macOk)
+        candidates.push({ chainSeq: Number(row.chainSeq), hash: row.hash, source: 'checkpoint table' });
+      else
+        problems.push({
+          chainSeq: Number(row.chainSeq),
+          problem: 'the newest checkpoint in the table is forged',
+        });
     }
     for (const anchor of external) {
       const [check]: { ok: boolean }[] = await this.dataSource.query(
@@ -232,7 +273,11 @@ export class AccessLogService {
         [anchor.chainSeq, anchor.hash, anchor.mac],
       );
       if (check?.ok) candidates.push({ chainSeq: anchor.chainSeq, hash: anchor.hash, source: 'anchor file' });
-      else problems.push({ chainSeq: anchor.chainSeq, problem: 'the anchor file does not verify (forged, or another key)' });
+      else
+        problems.push({
+          chainSeq: anchor.chainSeq,
+          problem: 'the anchor file does not verify (forged, or another key)',
+        });
     }
     const newest = candidates.sort((a, b) => b.chainSeq - a.chainSeq)[0];
     if (!newest) return problems;
@@ -316,10 +361,7 @@ export class AccessLogService {
     if (filter.userId) add('actor_id = ?', filter.userId);
     if (filter.notificationId) add('notification_ids @> ARRAY[?::uuid]', filter.notificationId);
     if (code) {
-      add(
-        `person_keys @> ARRAY[${personKeySql('?::text')}]`,
-        code,
-      );
+      add(`person_keys @> ARRAY[${personKeySql('?::text')}]`, code);
     }
     const where = conditions.join(' AND ');
     const [count]: { total: string }[] = await this.dataSource.query(

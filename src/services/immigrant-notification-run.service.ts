@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { personKeySql } from '../db/person-key';
 import { finnishMidnight } from '../domain/clock';
 import { NotificationKind } from '../domain/enums';
 import { SYSTEM_ACTORS } from './audit.service';
-import { personKeySql } from '../db/person-key';
 
 /** Thresholds of the eligibility rule; configuration, because Kela's own material states them differently. */
 export interface EligibilityRule {

@@ -1,3 +1,3 @@
-import { useTestAccessLogKey } from './access-log-key';
+import { applyTestAccessLogKey } from './access-log-key';
 
-useTestAccessLogKey();
+applyTestAccessLogKey();

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { personKeySql } from '../../db/person-key';
 import { NotificationStatus } from '../../domain/enums';
 import { Notification } from '../../entities/notification.entity';
 import { type Actor, recordAudit, SYSTEM_ACTORS } from '../audit.service';
 import type { MunicipalityService } from '../municipality.service';
 import { type ImportProblem, importNdjson, type NdjsonReport, type RecordOutcome } from './ndjson-import';
 import { type NotificationRecord, notificationRecordSchema } from './notification-record';
-import { personKeySql } from '../../db/person-key';
 
 export interface ImportReport extends NdjsonReport {
   /** Kela: as a rule one notification per person; a second one for the same person and kind is skipped. */
