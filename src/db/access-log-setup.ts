@@ -120,7 +120,9 @@ async function databaseName(manager: EntityManager): Promise<string> {
 }
 
 /** Warns when the service runs with rights that could rewrite the log (superuser or owner of access_log). */
-export async function warnAboutServingRole(dataSource: DataSource): Promise<void> {
+export async function warnAboutServingRole(
+  dataSource: DataSource,
+): Promise<{ role: string; superuser: boolean; owner: boolean } | undefined> {
   const [row]: { role: string; superuser: boolean; owner: boolean }[] = await dataSource.query(
     `SELECT current_user AS role,
             (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
@@ -131,5 +133,7 @@ export async function warnAboutServingRole(dataSource: DataSource): Promise<void
       { role: row.role, superuser: row.superuser, owner: row.owner },
       'the service connects as a role that can rewrite the access log (superuser or table owner): connect as an application role (README, Access log)',
     );
+    return row;
   }
+  return undefined;
 }
