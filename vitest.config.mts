@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import { TEST_ACCESS_LOG_KEY } from './test/support/test-key.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +17,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { NODE_ENV: 'test' },
+    env: { NODE_ENV: 'test', ACCESS_LOG_KEY: TEST_ACCESS_LOG_KEY },
   },
 });

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
+  await database.warnAboutRoles();
   // The API has a pool of its own with acquire and statement timeouts, so that no request waits without bound; the
   // scheduled jobs keep openDatabase's pool, where the weekly run's one long statement may take its time.
   const apiDataSource = createDataSource({

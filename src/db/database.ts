@@ -17,6 +17,8 @@ import { loadReferenceData } from './reference-data';
 export interface Database {
   dataSource: DataSource;
   url: string;
+  /** The service's start-up warning when its role could rewrite the access log (superuser or owner). */
+  warnAboutRoles(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,10 +66,6 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
     appUrl.password = EMBEDDED_APPLICATION_ROLE;
     url = appUrl.toString();
     embeddedRole = true;
-  } else if (!config.databaseOwnerUrl) {
-    logger.warn(
-      'DATABASE_OWNER_URL is not set: DATABASE_URL runs the migrations, so the service owns its access log',
-    );
   }
   const owner = createDataSource({ url: ownerUrl as string, accessLogKey: key });
   let dataSource = owner;
@@ -78,14 +76,15 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
     const loaded = await loadReferenceData(owner.manager);
     logger.info(loaded, 'reference data loaded');
     await keyAccessLog(owner, key);
-    await setRetentionFloor(owner, config.accessLogRetentionYears);
+    // A floor only means something to a role that is not the owner (the owner could change it).
+    if (url !== ownerUrl) await setRetentionFloor(owner, config.accessLogRetentionYears);
     if (embeddedRole) await createEmbeddedApplicationRole(owner);
+    else if (url !== ownerUrl) await grantApplicationRole(owner, decodeURIComponent(new URL(url).username));
     if (url !== ownerUrl) {
       await owner.destroy();
       dataSource = createDataSource({ url, accessLogKey: key });
       await dataSource.initialize();
     }
-    await warnAboutServingRole(dataSource);
   } catch (error) {
     if (owner.isInitialized) await owner.destroy();
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -95,6 +94,14 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
   return {
     dataSource,
     url,
+    warnAboutRoles: async () => {
+      const serving = await warnAboutServingRole(dataSource);
+      if (serving && url === ownerUrl) {
+        logger.warn(
+          'set DATABASE_OWNER_URL for migrations and DATABASE_URL to an application role (README, Access log)',
+        );
+      }
+    },
     close: async () => {
       await dataSource.destroy();
       await stopEmbedded();
