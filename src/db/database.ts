@@ -43,7 +43,11 @@ export const EMBEDDED_APPLICATION_ROLE = 'kelmu_app';
  * superuser, else DATABASE_URL): migrations, reference data, the access log's keying and retention floor. The returned
  * data source and URL are the application role's.
  */
-export async function openDatabase(config: AppConfig): Promise<Database> {
+export async function openDatabase(
+  config: AppConfig,
+  /** `owner`: keep the owner's connection (bulk loads that truncate and rebuild indexes: `npm run generate`). */
+  { role = 'application' }: { role?: 'application' | 'owner' } = {},
+): Promise<Database> {
   const key = resolveAccessLogKey(config);
   setProcessAccessLogKey(key);
   let ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
@@ -80,6 +84,7 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
     if (url !== ownerUrl) await setRetentionFloor(owner, config.accessLogRetentionYears);
     if (embeddedRole) await createEmbeddedApplicationRole(owner);
     else if (url !== ownerUrl) await grantApplicationRole(owner, decodeURIComponent(new URL(url).username));
+    if (role === 'owner') url = ownerUrl as string;
     if (url !== ownerUrl) {
       await owner.destroy();
       dataSource = createDataSource({ url, accessLogKey: key });
