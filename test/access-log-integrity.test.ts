@@ -6,7 +6,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { migrations } from '../migrations';
-import { deriveAccessLogKey } from '../src/db/access-log-key';
+import { ConfigurationError, loadConfig } from '../src/config';
+import { deriveAccessLogKey, resolveAccessLogKey } from '../src/db/access-log-key';
 import {
   grantApplicationRole,
   keyAccessLog,
@@ -464,3 +465,31 @@ function importRecord(personalIdentityCode: string, sourceId: string) {
     },
   };
 }
+
+describe('ACCESS_LOG_KEY', () => {
+  it('is at least 32 bytes, hex or base64; a shorter or malformed one is a configuration error naming it', () => {
+    const hex = 'ab'.repeat(32);
+    const base64 = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ ACCESS_LOG_KEY: hex }).accessLogKey?.equals(Buffer.from(hex, 'hex'))).toBe(true);
+    expect(loadConfig({ ACCESS_LOG_KEY: base64 }).accessLogKey?.equals(Buffer.alloc(32, 9))).toBe(true);
+    for (const bad of ['ab'.repeat(31), 'not a key!', Buffer.alloc(31).toString('base64')]) {
+      expect(() => loadConfig({ ACCESS_LOG_KEY: bad })).toThrow(/ACCESS_LOG_KEY: at least 32 random bytes/);
+    }
+  });
+
+  it('production refuses to start without it; development keeps a generated one in DATA_DIR', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-key-'));
+    expect(() =>
+      resolveAccessLogKey({ environment: 'production', accessLogKey: undefined, dataDir }),
+    ).toThrow(ConfigurationError);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    const first = resolveAccessLogKey({ environment: 'development', accessLogKey: undefined, dataDir });
+    const again = resolveAccessLogKey({ environment: 'development', accessLogKey: undefined, dataDir });
+    expect(again.chain.equals(first.chain)).toBe(true);
+    expect((fs.statSync(path.join(dataDir, 'access-log-key')).mode & 0o777).toString(8)).toBe('600');
+    // The two derived keys differ from each other and from the master key.
+    const master = Buffer.from(fs.readFileSync(path.join(dataDir, 'access-log-key'), 'utf8'), 'hex');
+    expect(first.chain.equals(first.person)).toBe(false);
+    expect(first.chain.equals(master)).toBe(false);
+  });
+});
