@@ -15,6 +15,7 @@ import {
   warnAboutServingRole,
 } from '../src/db/access-log-setup';
 import { createDataSource } from '../src/db/data-source';
+import { openDatabase } from '../src/db/database';
 import { loadReferenceData } from '../src/db/reference-data';
 import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
@@ -29,7 +30,7 @@ import {
 import { ImmigrantNotificationRunService } from '../src/services/immigrant-notification-run.service';
 import { NotificationImportService } from '../src/services/import/notification-import.service';
 import { MunicipalityService } from '../src/services/municipality.service';
-import { testAccessLogKey } from './support/access-log-key';
+import { applyTestAccessLogKey, testAccessLogKey } from './support/access-log-key';
 import { createEmptyDatabase, createTestDatabase } from './support/database';
 
 /**
@@ -491,5 +492,64 @@ describe('ACCESS_LOG_KEY', () => {
     const master = Buffer.from(fs.readFileSync(path.join(dataDir, 'access-log-key'), 'utf8'), 'hex');
     expect(first.chain.equals(first.person)).toBe(false);
     expect(first.chain.equals(master)).toBe(false);
+  });
+});
+
+describe('openDatabase with an owner and an application role (DATABASE_OWNER_URL, DATABASE_URL)', () => {
+  it('migrates and keys as the owner, grants the application role, and serves as it', async () => {
+    const database = await createEmptyDatabase();
+    const role = `kelmu_app_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${role}'`);
+    const appUrl = new URL(database.url);
+    appUrl.username = role;
+    appUrl.password = role;
+    const config = loadConfig({
+      DATABASE_URL: appUrl.toString(),
+      DATABASE_OWNER_URL: database.url,
+      ACCESS_LOG_RETENTION_YEARS: '6',
+      ACCESS_LOG_KEY: 'cd'.repeat(32),
+      LOG_LEVEL: 'silent',
+    });
+    const opened = await openDatabase(config);
+    try {
+      const [who]: { role: string }[] = await opened.dataSource.query('SELECT current_user AS role');
+      expect(who?.role).toBe(role);
+      expect(await warnAboutServingRole(opened.dataSource)).toBeUndefined();
+      // The application role writes and verifies the log, and cannot remove it.
+      await append(opened.dataSource, [entry(1), entry(2)]);
+      const service = new AccessLogService(opened.dataSource);
+      expect(await service.verify()).toEqual({ entries: 2, firstSeq: 1, lastSeq: 2, broken: [] });
+      await service.close();
+      await expect(opened.dataSource.query('DELETE FROM access_log')).rejects.toThrow(/permission denied/);
+      const [floor]: { years: number }[] = await opened.dataSource.query(
+        'SELECT min_retention_years AS years FROM access_log_policy',
+      );
+      expect(floor?.years).toBe(6);
+    } finally {
+      await opened.close();
+      // openDatabase made its key the process's: give the other tests theirs back.
+      applyTestAccessLogKey();
+      await database.drop();
+      await admin.query(`DROP ROLE ${role}`).finally(() => admin.end());
+    }
+  });
+});
+
+describe('the anchor file', () => {
+  it('is written at shutdown also when the last write was a change, not a batch', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-anchor-'));
+    const anchorFile = path.join(dir, 'access-log-anchor.json');
+    const service = new AccessLogService(db.app, { flushIntervalMs: 600_000, maxBatch: 500 }, { anchorFile });
+    await db.app.transaction((manager) =>
+      appendAccessLog(manager, [entry(50, { operation: 'MOVE_TO_PROCESSING' })]),
+    );
+    const head = await lastSeq(db.app);
+    expect(readAnchorFile(anchorFile)).toBeUndefined();
+    await service.close();
+    const anchor = readAnchorFile(anchorFile);
+    expect(anchor).toMatchObject({ chainSeq: head, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await db.service.verify({ anchors: anchor ? [anchor] : [] })).broken).toEqual([]);
   });
 });
