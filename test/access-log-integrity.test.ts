@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -551,5 +552,52 @@ describe('the anchor file', () => {
     const anchor = readAnchorFile(anchorFile);
     expect(anchor).toMatchObject({ chainSeq: head, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect((await db.service.verify({ anchors: anchor ? [anchor] : [] })).broken).toEqual([]);
+  });
+});
+
+describe('npm run audit:verify against the anchor file in DATA_DIR', () => {
+  function auditVerify(databaseUrl: string, dataDir: string) {
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', 'src/cli/audit-verify.ts'],
+        {
+          cwd: path.resolve(__dirname, '..'),
+          env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+          timeout: 120_000,
+        },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  it('exits 1 naming the first removed position when the newest entries and their checkpoints are gone', {
+    timeout: 240_000,
+  }, async () => {
+    const tampered = await logDatabase();
+    try {
+      const dataDir = path.dirname(tampered.anchorFile);
+      tampered.service.recordRead(Array.from({ length: 6 }, (_, i) => entry(i)));
+      await tampered.service.flush();
+      const clean = await auditVerify(tampered.ownerUrl, dataDir);
+      expect(clean.code, clean.stderr).toBe(0);
+      expect(clean.stdout).toMatch(/6 entries.*all verify.*Anchor file: position 6/);
+
+      await asOwnerWithoutKey(tampered.ownerUrl, [
+        "SET LOCAL kelmu.access_log_retention = 'on'",
+        'DELETE FROM access_log WHERE chain_seq > 4',
+        'ALTER TABLE access_log_anchor DISABLE TRIGGER access_log_anchor_append_only',
+        'DELETE FROM access_log_anchor',
+        'ALTER TABLE access_log_anchor ENABLE TRIGGER access_log_anchor_append_only',
+      ]);
+      const report = await auditVerify(tampered.ownerUrl, dataDir);
+      expect(report.code).toBe(1);
+      expect(report.stderr).toMatch(/entry 5: entries removed from the end/);
+      expect(report.stdout).toMatch(/the first at position 5/);
+    } finally {
+      await tampered.close();
+    }
   });
 });
