@@ -132,7 +132,11 @@ async function createEmbeddedApplicationRole(owner: DataSource): Promise<void> {
       IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker' AND nspowner <> '${role}'::regrole) THEN
         ALTER SCHEMA graphile_worker OWNER TO ${role};
         FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
-                  WHERE c.relnamespace = 'graphile_worker'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v', 'm') LOOP
+                  WHERE c.relnamespace = 'graphile_worker'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
+                    -- A sequence owned by a column follows its table.
+                    AND NOT EXISTS (SELECT FROM pg_depend d
+                                     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+                  ORDER BY c.relkind <> 'S' DESC LOOP
           EXECUTE format('ALTER %s %s OWNER TO ${role}',
             CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
             r.name);
