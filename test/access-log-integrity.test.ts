@@ -422,6 +422,25 @@ describe('upgrading a database written before ACCESS_LOG_KEY', () => {
     }
   });
 
+  it('an old log the retention purge had shortened: the chain starts at its retention checkpoint', async () => {
+    const old = await oldDatabase();
+    try {
+      // The old purge: the setting that the old trigger honoured, as the owner.
+      await old.dataSource.transaction(async (manager) => {
+        await manager.query("SET LOCAL kelmu.access_log_retention = 'on'");
+        await manager.query('DELETE FROM access_log WHERE chain_seq <= 1');
+      });
+      expect(await keyAccessLog(old.dataSource, testAccessLogKey)).toBe('keyed');
+      const service = new AccessLogService(old.dataSource, { flushIntervalMs: 600_000, maxBatch: 10 });
+      expect(await service.verify()).toEqual({ entries: 3, firstSeq: 2, lastSeq: 4, broken: [] });
+      await append(old.dataSource, [entry(5)]);
+      expect(await service.verify()).toEqual({ entries: 4, firstSeq: 2, lastSeq: 5, broken: [] });
+      await service.close();
+    } finally {
+      await old.close();
+    }
+  });
+
   it('refuses to re-chain an old log that does not verify, naming the first bad position', async () => {
     const old = await oldDatabase();
     try {
