@@ -9,6 +9,7 @@ import { demoExampleVariables, type PlaygroundOptions } from './http/playground'
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
+import { accessLogAnchorFile } from './services/access-log.service';
 import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
+  await database.warnAboutRoles();
   // The API has a pool of its own with acquire and statement timeouts, so that no request waits without bound; the
   // scheduled jobs keep openDatabase's pool, where the weekly run's one long statement may take its time.
   const apiDataSource = createDataSource({
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     accessLogRetentionYears: config.accessLogRetentionYears,
+    accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
   });
 

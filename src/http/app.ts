@@ -69,6 +69,8 @@ export interface HttpServerOptions {
   trustProxy?: number;
   /** How long access log entries are kept (config.accessLogRetentionYears); 5 years when absent. */
   accessLogRetentionYears?: number;
+  /** The access log's checkpoint file outside the database (see AccessLogService); none when absent. */
+  accessLogAnchorFile?: string;
   /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
   playground?: PlaygroundOptions;
 }
@@ -204,11 +206,10 @@ const requestAwareErrors: ApolloServerPlugin<Context> = {
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { dataSource, verifyToken, clock = systemClock } = options;
-  const services = await createServices(
-    dataSource,
-    clock,
-    options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {},
-  );
+  const services = await createServices(dataSource, clock, {
+    ...(options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {}),
+    ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
+  });
   const schema = applyMiddleware(buildGraphQLSchema(), permissions);
   const app = express();
   app.disable('x-powered-by');
