@@ -172,7 +172,7 @@ describe('three API processes and two workers on one PostgreSQL', () => {
         MUNICIPALITY,
       ])
     ).rows.map((row) => row.id);
-    const readers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => tokenFor(`reader-${i}`)));
+    const readers = await Promise.all(Array.from({ length: 12 }, (_, i) => tokenFor(`reader-${i + 1}`)));
     const movers = await Promise.all([1, 2, 3].map((i) => tokenFor(`mover-${i}`)));
     const downloaders = await Promise.all([1, 2].map((i) => tokenFor(`downloader-${i}`)));
 
@@ -189,7 +189,7 @@ describe('three API processes and two workers on one PostgreSQL', () => {
     const outcomes: string[] = [];
 
     const reads = readers.map(async (token, r) => {
-      for (let i = 0; i < 15; i += 1) {
+      for (let i = 0; i < 10; i += 1) {
         const answer = await graphql(nextPort(r), token, LIST, { municipalityCode: MUNICIPALITY });
         const body = json(answer);
         outcomes.push(`read ${answer?.status ?? 'none'}`);
