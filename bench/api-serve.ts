@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       keys: localKeys(jwks),
       issuer: required('BENCH_ISSUER'),
       audience: required('BENCH_AUDIENCE'),
+      maxTokenLifetimeSeconds: 12 * 3600,
     }),
   });
   const routes = new Map<string, () => Promise<unknown>>([

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       keys: createLocalJWKSet(jwks),
       issuer: required('BENCH_ISSUER'),
       audience: required('BENCH_AUDIENCE'),
+      maxTokenLifetimeSeconds: 12 * 3600,
     }),
   });
   const port = await server.listen(0, '127.0.0.1');

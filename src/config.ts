@@ -15,7 +15,8 @@ const environmentSchema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).default('kelmu-graphql'),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(604_800).default(43_200),
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
@@ -37,6 +38,7 @@ const environmentSchema = z.object({
         'a comma-separated list of origins such as https://app.example.fi (scheme, host, optional port)',
     }),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_STORE: z.enum(['memory', 'postgres']).default('memory'),
   REQUEST_BODY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, 'a size such as 100kb or 1mb')
@@ -62,9 +64,14 @@ export const CONFIGURATION_VARIABLES = Object.keys(environmentSchema.shape);
 
 export type AuthConfig =
   /** Production: tokens come from the identity gateway and are checked against its JWKS. */
-  | { mode: 'jwks'; jwksUrl: string; issuer: string | undefined; audience: string }
-  /** Development: the service signs with a local key kept in DATA_DIR and serves its JWKS itself. */
-  | { mode: 'development'; keyFile: string; issuer: string; audience: string };
+  (
+    | { mode: 'jwks'; jwksUrl: string; issuer: string; audience: string }
+    /** Development: the service signs with a local key kept in DATA_DIR and serves its JWKS itself. */
+    | { mode: 'development'; keyFile: string; issuer: string; audience: string }
+  ) & {
+    /** Longest accepted `exp - iat` of a token, in seconds (AUTH_MAX_TOKEN_LIFETIME_SECONDS). */
+    maxTokenLifetimeSeconds: number;
+  };
 
 export interface AppConfig {
   environment: 'development' | 'production' | 'test';
@@ -91,6 +98,8 @@ export interface AppConfig {
     corsOrigins: string[];
     /** Requests per minute per client (token subject or client id, else IP address); 0 turns the limit off. */
     rateLimitPerMinute: number;
+    /** Where the rate limit counts: this process's memory, or PostgreSQL shared by every instance. */
+    rateLimitStore: 'memory' | 'postgres';
     /** Largest request body, e.g. `1mb`. */
     bodyLimit: string;
     /** Reverse proxies in front of the service whose X-Forwarded-For is believed (for the per-IP limit). */
@@ -101,6 +110,7 @@ export interface AppConfig {
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
+export const DEVELOPMENT_AUDIENCE = 'kelmu-graphql';
 
 export class ConfigurationError extends Error {}
 
@@ -118,13 +128,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       'AUTH_JWKS_URL is required when NODE_ENV=production: the service will not sign its own tokens in production.',
     );
   }
+  // Fail closed: a gateway's tokens are trusted only for the issuer and audience named explicitly, never by default
+  // (without AUTH_ISSUER any issuer signed by the gateway's key would be accepted).
+  if (serving && e.AUTH_JWKS_URL) {
+    const missing = (['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new ConfigurationError(
+        `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required with AUTH_JWKS_URL: tokens are accepted only from the named issuer for the named audience.`,
+      );
+    }
+  }
+  const maxTokenLifetimeSeconds = e.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
   const auth: AuthConfig = e.AUTH_JWKS_URL
-    ? { mode: 'jwks', jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE }
+    ? {
+        mode: 'jwks',
+        jwksUrl: e.AUTH_JWKS_URL,
+        issuer: e.AUTH_ISSUER ?? '',
+        audience: e.AUTH_AUDIENCE ?? '',
+        maxTokenLifetimeSeconds,
+      }
     : {
         mode: 'development',
         keyFile: path.join(e.DATA_DIR, 'development-signing-key.json'),
         issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER,
-        audience: e.AUTH_AUDIENCE,
+        audience: e.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE,
+        maxTokenLifetimeSeconds,
       };
   return {
     environment: e.NODE_ENV,
@@ -146,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       playground: e.PLAYGROUND ?? auth.mode === 'development',
       corsOrigins: e.CORS_ORIGINS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      rateLimitStore: e.RATE_LIMIT_STORE,
       bodyLimit: e.REQUEST_BODY_LIMIT,
       trustProxy: e.TRUST_PROXY,
     },

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     introspection: config.http.introspection,
     corsOrigins: config.http.corsOrigins,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    rateLimitStore: config.http.rateLimitStore,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     accessLogRetentionYears: config.accessLogRetentionYears,

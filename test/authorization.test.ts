@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../src/auth/signing-key';
 import { NotificationStatus } from '../src/domain/enums';
 import {
+  HomeCareAllowanceListsDocument,
   MoveToProcessingDocument,
   MunicipalitiesDocument,
   NotificationDocument,
@@ -16,6 +18,7 @@ import {
   AUDIENCE,
   type GraphQLResponse,
   ISSUER,
+  MAX_TOKEN_LIFETIME_SECONDS,
   STRONG_ACR,
   startTestApp,
   type TestApp,
@@ -92,6 +95,19 @@ describe('without a token', () => {
     expect(codes(municipalities)).toEqual(['UNAUTHENTICATED']);
     expect(municipalities.data).toBeNull();
   });
+
+  it('a municipality filter answers UNAUTHENTICATED too, never FORBIDDEN', async () => {
+    for (const municipalityCode of ['905', '091']) {
+      const list = await app.request(NotificationIdsDocument, {
+        filter: { status: 'NEW', municipalityCode },
+      });
+      expect(codes(list)).toEqual(['UNAUTHENTICATED']);
+      expect(list.data).toBeNull();
+      const lists = await app.request(HomeCareAllowanceListsDocument, { municipalityCode });
+      expect(codes(lists)).toEqual(['UNAUTHENTICATED']);
+      expect(lists.data).toBeNull();
+    }
+  });
 });
 
 describe('a token the service must not trust', () => {
@@ -134,6 +150,13 @@ describe('a token the service must not trust', () => {
     ['expired a minute ago', () => app.tokens.handler(['905'], { expiresIn: '-1m' })],
     ['for another audience', () => app.tokens.sign(claims, { audience: 'some-other-service' })],
     ['from another issuer', () => app.tokens.sign(claims, { issuer: 'https://evil-gateway.test' })],
+    ['living 100 years', () => app.tokens.sign(claims, { expiresIn: '100y' })],
+    [
+      'living a second longer than the maximum lifetime',
+      () => app.tokens.sign(claims, { expiresIn: `${MAX_TOKEN_LIFETIME_SECONDS + 1}s` }),
+    ],
+    ['without iat', () => signedWithout('iat', claims)],
+    ['without exp', () => signedWithout('exp', claims)],
   ];
 
   it.each(cases)('%s: HTTP 401, UNAUTHENTICATED, no data', async (_name, makeToken) => {
@@ -154,6 +177,19 @@ describe('a token the service must not trust', () => {
     expect(await stateOf(id)).toEqual(before);
   });
 });
+
+/** Signed by the trusted key like the gateway's tokens, but missing one of the time claims. */
+function signedWithout(claim: 'iat' | 'exp', payload: JWTPayload): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', kid: app.tokens.key.kid, typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject('handler-905');
+  if (claim !== 'iat') jwt.setIssuedAt(now);
+  if (claim !== 'exp') jwt.setExpirationTime(now + 3600);
+  return jwt.sign(app.tokens.key.privateKey);
+}
 
 function unsigned(payload: object): string {
   const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
@@ -265,6 +301,33 @@ describe('an authenticated caller without the right to integration-service data'
       },
     ]);
   });
+
+  it.each(['constructor', '__proto__', 'hasOwnProperty', 'toString'])(
+    'a mandate issue named %s is an unknown issue: ignored, the token and its other mandates work',
+    async (issue) => {
+      const { id } = await app.given.notification({ municipalityCode: '905' });
+      const token = await app.tokens.sign({
+        acr: STRONG_ACR,
+        name: 'Test Handler',
+        mandates: [
+          { municipality: '905', issues: [issue, ...INTEGRATION] },
+          { municipality: '499', issues: [issue] },
+        ],
+      });
+      const viewer = await app.request(ViewerDocument, {}, token);
+      expect(viewer.status).toBe(200);
+      expect(viewer.errors).toBeUndefined();
+      expect(viewer.data?.viewer.grants).toEqual([
+        {
+          municipalityCode: '905',
+          dataContents: ['INTEGRATION_SERVICES', 'INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE'],
+          purpose: 'INTEGRATION_CLIENT_DATA',
+        },
+      ]);
+      const one = await app.request(NotificationDocument, { id }, token);
+      expect(one.data?.notification).toMatchObject({ id });
+    },
+  );
 
   it('a partner system without an agreement: FORBIDDEN, even when its token carries mandate claims', async () => {
     const { id } = await app.given.notification({ municipalityCode: '905' });

@@ -14,6 +14,13 @@ import { startTestApp, type TestApp } from './support/app';
 
 const DAY_MS = 86_400_000;
 
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  AUTH_JWKS_URL: 'https://g.example.fi/jwks',
+  AUTH_ISSUER: 'https://g.example.fi',
+  AUTH_AUDIENCE: 'kelmu-graphql',
+};
+
 interface PostcodeRow {
   postcode: string;
   postcode_fi_name: string;
@@ -48,6 +55,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       AUTH_JWKS_URL: 'https://gateway.example.fi/.well-known/jwks.json',
       AUTH_ISSUER: 'https://gateway.example.fi',
+      AUTH_AUDIENCE: 'kelmu-graphql',
     });
     expect(config.environment).toBe('production');
     expect(config.auth).toEqual({
@@ -55,11 +63,43 @@ describe('loadConfig', () => {
       jwksUrl: 'https://gateway.example.fi/.well-known/jwks.json',
       issuer: 'https://gateway.example.fi',
       audience: 'kelmu-graphql',
+      maxTokenLifetimeSeconds: 43_200,
     });
     expect(config.loadDemoData).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, DEMO_DATA: 'true' })).toMatchObject({
+      auth: { mode: 'jwks' },
+      loadDemoData: false,
+    });
+  });
+
+  it.each([
+    ['AUTH_ISSUER', { AUTH_AUDIENCE: 'kelmu-graphql' }],
+    ['AUTH_AUDIENCE', { AUTH_ISSUER: 'https://g.example.fi' }],
+  ])('refuses production without %s, naming it, instead of accepting any value', (name, set) => {
+    const env = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://g.example.fi/jwks', ...set };
+    expectConfigurationError(env, new RegExp(`${name} is required`));
+    expectConfigurationError(
+      { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://g.example.fi/jwks' },
+      /AUTH_ISSUER and AUTH_AUDIENCE are required/,
+    );
+    // Commands that verify no tokens (import, purge) still run.
+    expect(loadConfig(env, { serving: false }).environment).toBe('production');
+  });
+
+  it('limits token lifetimes to AUTH_MAX_TOKEN_LIFETIME_SECONDS, 12 hours by default', () => {
+    expect(loadConfig({}).auth.maxTokenLifetimeSeconds).toBe(12 * 3600);
     expect(
-      loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://g.example.fi/jwks', DEMO_DATA: 'true' }),
-    ).toMatchObject({ auth: { mode: 'jwks' }, loadDemoData: false });
+      loadConfig({ ...PRODUCTION, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).auth.maxTokenLifetimeSeconds,
+    ).toBe(3600);
+    for (const value of ['0', '-1', '1.5', 'a day', '604801']) {
+      expectConfigurationError({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: value }, /AUTH_MAX_TOKEN_LIFETIME_SECONDS/);
+    }
+  });
+
+  it('counts the rate limit in memory unless RATE_LIMIT_STORE=postgres', () => {
+    expect(loadConfig({}).http.rateLimitStore).toBe('memory');
+    expect(loadConfig({ RATE_LIMIT_STORE: 'postgres' }).http.rateLimitStore).toBe('postgres');
+    expectConfigurationError({ RATE_LIMIT_STORE: 'redis' }, /RATE_LIMIT_STORE/);
   });
 
   it('runs in development mode with its own key and demo data when nothing is set', () => {

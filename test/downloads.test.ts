@@ -82,6 +82,16 @@ function listRowAsCsv(node: ListNode['rows']['edges'][number]['node']): CsvRecor
   };
 }
 
+/** The fixtures' numbers as a Finnish handler dials them: text in Excel, never a formula. */
+const PHONE_IN_CSV = new Map([['+358 40 1234567', '040 1234567']]);
+
+function phoneAsCsv(phoneNumber: string | null | undefined): string {
+  if (phoneNumber == null) return '';
+  const expected = PHONE_IN_CSV.get(phoneNumber);
+  if (expected === undefined) throw new Error(`no expected CSV form for the fixture number ${phoneNumber}`);
+  return expected;
+}
+
 /** What the CSV must say for a notification, from GraphQL. */
 function notificationAsCsv(n: DownloadableNotificationFieldsFragment): CsvRecord {
   const person = n.person;
@@ -103,7 +113,7 @@ function notificationAsCsv(n: DownloadableNotificationFieldsFragment): CsvRecord
     street: person.address.street,
     postalCode: person.address.postalCode,
     postOffice: person.address.postOffice,
-    phoneNumber: person.phoneNumber ?? '',
+    phoneNumber: phoneAsCsv(person.phoneNumber),
     firstResidencePermitStart: person.firstResidencePermitStart ?? '',
     euEeaCitizen: String(person.euEeaCitizen),
     additionalInfo: n.additionalInfo ?? '',
@@ -313,6 +323,8 @@ describe('access to downloads', () => {
     for (const path of [
       list.downloadPath,
       '/downloads/notifications.csv?status=NEW',
+      // A municipality filter does not turn a missing token into FORBIDDEN.
+      '/downloads/notifications.csv?status=NEW&municipalityCode=499',
       `/downloads/notifications/${notificationIds.new65100a}.csv`,
     ]) {
       const anonymous = await download(path);
@@ -433,18 +445,47 @@ describe('the CSV of notifications', () => {
     });
   });
 
-  it('keeps Excel from running text as a formula, but leaves phone numbers as they are', async () => {
-    const { id } = await app.given.notification({
-      municipalityCode: '905',
+  it('keeps Excel from running text as a formula, including tab, CR and full-width starts', async () => {
+    const cells = {
       additionalInfo: '=HYPERLINK("http://example.invalid","Avaa")',
       lastName: '@Lastname',
-    });
+      firstNames: '\t=1+1',
+    };
+    const { id } = await app.given.notification({ municipalityCode: '905', ...cells });
     const { records } = await downloadCsv(`/downloads/notifications/${id}.csv`, vaasa);
     expect(records[0]).toMatchObject({
       additionalInfo: `'=HYPERLINK("http://example.invalid","Avaa")`,
       lastName: "'@Lastname",
-      phoneNumber: '+358 40 1234567',
+      firstNames: "'\t=1+1",
+      phoneNumber: '040 1234567',
     });
+    for (const [text, expected] of [
+      ['\r=1+1', "'\r=1+1"],
+      [' =1+1', "' =1+1"],
+      ['\uFF1D1+1', "'\uFF1D1+1"],
+      ['-2+3', "'-2+3"],
+      ['+A1', "'+A1"],
+      ['Ahmed = Ali', 'Ahmed = Ali'],
+    ]) {
+      const other = await app.given.notification({ municipalityCode: '905', additionalInfo: text });
+      const csv = await downloadCsv(`/downloads/notifications/${other.id}.csv`, vaasa);
+      expect(csv.records[0]?.additionalInfo, JSON.stringify(text)).toBe(expected);
+    }
+  });
+
+  it('writes phone numbers as dialled from Finland, and neutralises a stored number that is a formula', async () => {
+    for (const [stored, expected] of [
+      ['+358 40 1234567', '040 1234567'],
+      ['+358401234567', '040 1234567'],
+      ['+46 70 123 45 67', '00 46 70 123 45 67'],
+      // Rows imported before numbers were validated at import.
+      ['=HYPERLINK("http://127.0.0.1/x","click")', `'=HYPERLINK("http://127.0.0.1/x","click")`],
+      ['+358 40 1234567 =1', "'+358 40 1234567 =1"],
+    ]) {
+      const { id } = await app.given.notification({ municipalityCode: '905', phoneNumber: stored });
+      const { records } = await downloadCsv(`/downloads/notifications/${id}.csv`, vaasa);
+      expect(records[0]?.phoneNumber, stored).toBe(expected);
+    }
   });
 
   it('gives one notification as one row, with pending days and removal time as GraphQL has them', async () => {

@@ -253,6 +253,78 @@ describe('rate limit', () => {
   });
 });
 
+describe('rate limit across instances', () => {
+  /** Requests alternating between the servers, one per server in turn; the HTTP status of each. */
+  async function alternate(servers: Served[], token: string, count: number): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const server = servers[i % servers.length] as Served;
+      statuses.push((await server.graphql(MunicipalitiesDocument, { token })).status);
+    }
+    return statuses;
+  }
+
+  it('with RATE_LIMIT_STORE=postgres, two instances share one budget per client', async () => {
+    const servers = [
+      await env.serve({ rateLimitPerMinute: 3, rateLimitStore: 'postgres' }),
+      await env.serve({ rateLimitPerMinute: 3, rateLimitStore: 'postgres' }),
+    ];
+    const token = await env.tokens.handler(['905'], { subject: 'shared-budget' });
+    expect(await alternate(servers, token, 5)).toEqual([200, 200, 200, 429, 429]);
+
+    const over = await (servers[0] as Served).graphql(MunicipalitiesDocument, { token });
+    expect(over.body.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', limit: 'rateLimitPerMinute' });
+    const retryAfter = Number(over.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+
+    // Another client has a budget of its own on both instances.
+    const other = await env.tokens.handler(['905'], { subject: 'shared-budget-other' });
+    expect(await alternate(servers, other, 3)).toEqual([200, 200, 200]);
+
+    // One row a client; the count is the database's.
+    const rows: { key: string; hits: number }[] = await env.dataSource.query(
+      `SELECT key, hits FROM rate_limit_hit WHERE key LIKE '%shared-budget%' ORDER BY key`,
+    );
+    expect(rows).toEqual([
+      { key: 'rl:PERSON:shared-budget', hits: 6 },
+      { key: 'rl:PERSON:shared-budget-other', hits: 3 },
+    ]);
+    for (const server of servers) await server.close();
+  });
+
+  it('starts a new window once the old one has passed', async () => {
+    const server = await env.serve({ rateLimitPerMinute: 1, rateLimitStore: 'postgres' });
+    const token = await env.tokens.handler(['905'], { subject: 'window-passes' });
+    expect(await alternate([server], token, 2)).toEqual([200, 429]);
+    await env.dataSource.query(
+      `UPDATE rate_limit_hit SET reset_at = now() - interval '1 second' WHERE key = 'rl:PERSON:window-passes'`,
+    );
+    expect(await alternate([server], token, 2)).toEqual([200, 429]);
+    await server.close();
+  });
+
+  it('with the memory store (the default), each instance counts alone', async () => {
+    const servers = [await env.serve({ rateLimitPerMinute: 3 }), await env.serve({ rateLimitPerMinute: 3 })];
+    const token = await env.tokens.handler(['905'], { subject: 'budget-per-instance' });
+    expect(await alternate(servers, token, 7)).toEqual([200, 200, 200, 200, 200, 200, 429]);
+    for (const server of servers) await server.close();
+  });
+
+  it('lets requests through uncounted when the shared store fails, rather than answering 500', async () => {
+    const server = await env.serve({ rateLimitPerMinute: 1, rateLimitStore: 'postgres' });
+    const token = await env.tokens.handler(['905'], { subject: 'store-away' });
+    await env.dataSource.query('ALTER TABLE rate_limit_hit RENAME TO rate_limit_hit_away');
+    try {
+      expect(await alternate([server], token, 3)).toEqual([200, 200, 200]);
+    } finally {
+      await env.dataSource.query('ALTER TABLE rate_limit_hit_away RENAME TO rate_limit_hit');
+    }
+    expect(await alternate([server], token, 2)).toEqual([200, 429]);
+    await server.close();
+  });
+});
+
 describe('security headers', () => {
   it('come with every response', async () => {
     for (const response of [await app.get('/healthz'), await app.graphql('{ __typename }')]) {
@@ -400,7 +472,12 @@ describe('logs carry no personal data', () => {
 });
 
 describe('edge configuration', () => {
-  const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://gateway.example.fi/jwks' } as const;
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    AUTH_JWKS_URL: 'https://gateway.example.fi/jwks',
+    AUTH_ISSUER: 'https://gateway.example.fi',
+    AUTH_AUDIENCE: 'kelmu-graphql',
+  } as const;
 
   it('turns introspection on in development mode and off in production unless enabled', () => {
     expect(loadConfig({}).http.introspection).toBe(true);

@@ -1,3 +1,4 @@
+import { isValidPhoneNumber } from '../src/domain/phone-number';
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,8 @@ describe('generatePersons', () => {
     const phones = persons.filter((person) => person.phoneNumber !== null);
     expect(phones.length / persons.length).toBeGreaterThan(0.5);
     expect(phones.every((person) => /^\+358 \d{2} \d{7}$/.test(person.phoneNumber ?? ''))).toBe(true);
+    // Numbers the import would accept (it checks them with libphonenumber-js).
+    expect(phones.filter((person) => !isValidPhoneNumber(person.phoneNumber ?? ''))).toEqual([]);
   });
 
   it('writes benefit months within the windows, and makes a realistic share eligible for the weekly run', () => {

@@ -422,6 +422,49 @@ describe('importing Kela’s notification file', () => {
   });
 });
 
+describe('phone numbers at import', () => {
+  it.each([
+    ['a spreadsheet formula', '=HYPERLINK("http://127.0.0.1/x","click")'],
+    ['a number too short to exist', '+358 401'],
+    ['text around a number', 'tel. 040 123 4567'],
+    ['an empty string', ''],
+  ])('refuses %s, naming the field and the record, and keeps the other lines', async (_case, phoneNumber) => {
+    const valid = record();
+    const broken = record({ person: { phoneNumber } });
+    const validAfter = record({ person: { phoneNumber: null } });
+
+    const report = await app.server.services.notificationImport.importLines([
+      line(valid),
+      line(broken),
+      line(validAfter),
+    ]);
+
+    expect(report.imported).toBe(2);
+    expect(report.invalid).toEqual([
+      {
+        line: 2,
+        sourceId: broken.sourceId,
+        message: expect.stringMatching(/person\.phoneNumber: not a valid phone number/),
+      },
+    ]);
+    expect(await notificationCount([valid.sourceId, validAfter.sourceId])).toBe(2);
+    expect(await personCount([broken.person.personalIdentityCode])).toBe(0);
+  });
+
+  it('accepts Finnish numbers with or without the country code, and foreign ones with theirs', async () => {
+    const numbers = ['+358 40 1234567', '040-123 4567', '09 1234567', '+46 70 123 45 67'];
+    const records = numbers.map((phoneNumber) => record({ person: { phoneNumber } }));
+    const report = await app.server.services.notificationImport.importLines(records.map(line));
+    expect(report.invalid).toEqual([]);
+    expect(report.imported).toBe(numbers.length);
+    const stored: { phone_number: string }[] = await app.dataSource.query(
+      'SELECT phone_number FROM person WHERE personal_identity_code = ANY($1)',
+      [records.map((r) => r.person.personalIdentityCode)],
+    );
+    expect(stored.map((row) => row.phone_number).sort()).toEqual([...numbers].sort());
+  });
+});
+
 interface CommandResult {
   code: number | null;
   stdout: string;

@@ -23,6 +23,7 @@ const APPLICATION_TABLES = [
   'partner_agreement',
   'person',
   'postal_code',
+  'rate_limit_hit',
 ];
 
 let database: { url: string; drop: () => Promise<void> };

@@ -112,7 +112,12 @@ describe('the example operations', () => {
 });
 
 describe('PLAYGROUND', () => {
-  const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://gateway.example.fi/jwks' } as const;
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    AUTH_JWKS_URL: 'https://gateway.example.fi/jwks',
+    AUTH_ISSUER: 'https://gateway.example.fi',
+    AUTH_AUDIENCE: 'kelmu-graphql',
+  } as const;
 
   it('is on in development mode and off in production unless enabled', () => {
     expect(loadConfig({}).http.playground).toBe(true);

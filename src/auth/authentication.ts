@@ -18,13 +18,19 @@ export async function createAuthentication(auth: AuthConfig): Promise<Authentica
         keys: remoteKeys(auth.jwksUrl),
         issuer: auth.issuer,
         audience: auth.audience,
+        maxTokenLifetimeSeconds: auth.maxTokenLifetimeSeconds,
       }),
     };
   }
   const key = await loadOrCreateSigningKey(auth.keyFile);
   const jwks = jwksOf(key);
   return {
-    verifyToken: createTokenVerifier({ keys: localKeys(jwks), issuer: auth.issuer, audience: auth.audience }),
+    verifyToken: createTokenVerifier({
+      keys: localKeys(jwks),
+      issuer: auth.issuer,
+      audience: auth.audience,
+      maxTokenLifetimeSeconds: auth.maxTokenLifetimeSeconds,
+    }),
     development: { key, jwks, issuer: auth.issuer, audience: auth.audience },
   };
 }

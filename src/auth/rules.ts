@@ -17,7 +17,9 @@ function canUse(content: DataContent) {
 
 /**
  * A filter naming a real municipality outside the viewer's grants for `content` is refused. Unknown codes pass here:
- * they are bad input, which the service reports as such.
+ * they are bad input, which the service reports as such. An anonymous caller gets a plain denial, which the
+ * fallbackError turns into UNAUTHENTICATED: `and()` prefers an error object over `false`, so a FORBIDDEN built here
+ * would otherwise hide that the caller has not signed in.
  */
 function canFilterMunicipality(
   content: DataContent,
@@ -25,6 +27,7 @@ function canFilterMunicipality(
   dataName: string,
 ) {
   return rule({ cache: 'strict' })((_parent, args: Record<string, unknown>, ctx: Context) => {
+    if (!isAuthenticated(ctx.viewer)) return false;
     const code = requestedCode(args);
     if (typeof code !== 'string' || !ctx.services.municipalities.isKnown(code)) return true;
     return canAccess(ctx.viewer, content, code)

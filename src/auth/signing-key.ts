@@ -62,12 +62,16 @@ export interface TokenOptions {
 }
 
 export function signToken(key: SigningKey, options: TokenOptions): Promise<string> {
-  return new SignJWT(options.claims)
-    .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: 'JWT' })
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
-    .setSubject(options.subject)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '12h')
-    .sign(key.privateKey);
+  return (
+    new SignJWT(options.claims)
+      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: 'JWT' })
+      .setIssuer(options.issuer)
+      .setAudience(options.audience)
+      .setSubject(options.subject)
+      // Expiry before issued-at: each reads the clock, and this order keeps exp - iat within the requested span even
+      // when a second boundary passes between them (the verifier refuses tokens living longer than its maximum).
+      .setExpirationTime(options.expiresIn ?? '12h')
+      .setIssuedAt()
+      .sign(key.privateKey)
+  );
 }

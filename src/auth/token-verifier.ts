@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
 import { z } from 'zod';
 import { ViewerKind } from '../domain/enums';
 import { UnauthenticatedError } from '../domain/errors';
@@ -17,8 +24,11 @@ const claimsSchema = z.object({
 
 export interface TokenVerifierOptions {
   keys: JWTVerifyGetKey;
-  issuer: string | undefined;
+  /** The one accepted `iss`; required (an absent issuer would let jose accept any). */
+  issuer: string;
   audience: string;
+  /** Longest accepted `exp - iat`, in seconds (AUTH_MAX_TOKEN_LIFETIME_SECONDS). */
+  maxTokenLifetimeSeconds: number;
 }
 
 export type TokenVerifier = (bearerToken: string) => Promise<Viewer>;
@@ -38,18 +48,33 @@ function reasonOf(error: unknown): string {
 }
 
 /** Verifies signature, issuer, audience and expiry with jose, then reads the claims into a viewer. */
-export function createTokenVerifier({ keys, issuer, audience }: TokenVerifierOptions): TokenVerifier {
+export function createTokenVerifier({
+  keys,
+  issuer,
+  audience,
+  maxTokenLifetimeSeconds,
+}: TokenVerifierOptions): TokenVerifier {
+  // Fail closed: jose skips the issuer and audience checks when they are empty.
+  if (!issuer || !audience) throw new Error('A token verifier needs an issuer and an audience.');
+  if (!(maxTokenLifetimeSeconds > 0))
+    throw new Error('A token verifier needs a positive maximum token lifetime.');
   return async (bearerToken) => {
-    let payload: unknown;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(bearerToken, keys, {
         issuer,
         audience,
         algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'exp', 'iat'],
       }));
     } catch (error) {
       throw new UnauthenticatedError(`Invalid bearer token: ${reasonOf(error)}.`);
+    }
+    // jose has checked that both are numeric dates; a stolen long-lived token must not stay usable for years.
+    if ((payload.exp as number) - (payload.iat as number) > maxTokenLifetimeSeconds) {
+      throw new UnauthenticatedError(
+        `Invalid bearer token: its lifetime (exp - iat) exceeds ${maxTokenLifetimeSeconds} s.`,
+      );
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success)

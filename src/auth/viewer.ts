@@ -65,7 +65,7 @@ export function grantsFromMandates(mandates: readonly Mandate[]): AccessGrant[] 
   const byMunicipality = new Map<string, { contents: Set<DataContent>; purposes: Set<string> }>();
   for (const mandate of mandates) {
     for (const issue of mandate.issues) {
-      const contents = MANDATE_ISSUE_DATA_CONTENTS[issue];
+      const contents = MANDATE_ISSUE_DATA_CONTENTS.get(issue);
       if (!contents || contents.length === 0) continue;
       const entry = byMunicipality.get(mandate.municipality) ?? { contents: new Set(), purposes: new Set() };
       for (const content of contents) entry.contents.add(content);

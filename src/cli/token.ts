@@ -8,7 +8,7 @@ const USAGE = `Usage: npm run token -- --municipality 905 [--municipality 499 â€
 
 Mints a development bearer token signed with the local key (only without AUTH_JWKS_URL).
   --municipality CODE  a municipality the mandate covers (repeatable; at least one)
-  --issue ISSUE        mandate issue (default INTEGRATION_CLIENT_DATA; one of ${Object.keys(MANDATE_ISSUE_DATA_CONTENTS).join(', ')})
+  --issue ISSUE        mandate issue (default INTEGRATION_CLIENT_DATA; one of ${[...MANDATE_ISSUE_DATA_CONTENTS.keys()].join(', ')})
   --name NAME          display name (default "Demo Handler")
   --subject ID         opaque user id (default demo-handler)
   --acr URI            level of assurance (default http://ftn.ficora.fi/2017/loa3)
@@ -42,6 +42,13 @@ async function main() {
     ...(values.acr ? { acr: String(values.acr) } : {}),
     expiresIn: String(values['expires-in']),
   });
+  // The service would refuse it (e.g. a lifetime over AUTH_MAX_TOKEN_LIFETIME_SECONDS): say so now, not at first use.
+  try {
+    await auth.verifyToken(token);
+  } catch (error) {
+    console.error(`The service would refuse this token: ${(error as Error).message}`);
+    process.exit(2);
+  }
   console.log(token);
 }
 

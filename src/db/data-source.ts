@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { types } from 'pg';
+import { type Pool, types } from 'pg';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from '../entities';
@@ -80,6 +80,13 @@ export function createDataSource({
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     },
   });
+}
+
+/** The pg Pool itself, for statements that bypass TypeORM (the shared rate limit); call after initialize. */
+export function pgPoolOf(dataSource: DataSource): Pool {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (!pool) throw new Error('The data source is not initialized: it has no pool yet.');
+  return pool;
 }
 
 /** The pg Pool under a data source (TypeORM's postgres driver keeps it as `master`); undefined before initialize. */

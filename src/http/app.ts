@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
-import { poolOf } from '../db/data-source';
+import { pgPoolOf, poolOf } from '../db/data-source';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode, InternalError } from '../domain/errors';
@@ -34,6 +34,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter } from './playground';
+import { PostgresRateLimitStore } from './rate-limit-store';
 import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
@@ -58,6 +59,8 @@ export interface HttpServerOptions {
   corsOrigins?: readonly string[];
   /** Requests per minute per client on /graphql and /downloads; no limit when absent or 0. */
   rateLimitPerMinute?: number;
+  /** Where the limit counts: `memory` (this process, the default) or `postgres` (shared by every instance). */
+  rateLimitStore?: 'memory' | 'postgres';
   /** Largest request body (`1mb`, `100kb`, bytes as a number); default 1mb. */
   bodyLimit?: string | number;
   /** Hops of reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`); none by default. */
@@ -289,6 +292,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       services,
     };
   };
+  const rateLimitStore =
+    options.rateLimitPerMinute && options.rateLimitStore === 'postgres'
+      ? new PostgresRateLimitStore(pgPoolOf(dataSource))
+      : undefined;
   if (options.rateLimitPerMinute) {
     app.use(
       ['/graphql', '/downloads'],
@@ -296,6 +303,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         perMinute: options.rateLimitPerMinute,
         viewerOf,
         onLimited: () => metrics.countError(RATE_LIMITED),
+        ...(rateLimitStore ? { store: rateLimitStore } : {}),
       }),
     );
   }
@@ -373,6 +381,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     close: async () => {
       // Readiness turns 503 at once; Apollo's drain stops accepting connections and lets in-flight requests finish.
       stopping = true;
+      rateLimitStore?.shutdown();
       await apollo.stop();
       await services.accessLog.close();
     },

@@ -1,15 +1,32 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { phoneNumberForSpreadsheet } from '../domain/phone-number';
+
+/**
+ * Cells a spreadsheet would run as formulas (OWASP "CSV injection"): = + - @ first, also their full-width forms (Excel
+ * reads them as formulas in East Asian locales) and after leading whitespace, or a tab, CR or LF first. A leading
+ * apostrophe keeps them text.
+ */
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+
+function inert(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * Phone numbers are written as a Finnish handler dials them (`040 1234567`, `00 46 70 123 45 67`): readable, kept as
+ * text, and not a formula as `+358…` would be. Text that is no valid number (stored before the import checked numbers)
+ * is neutralised like any other cell.
+ */
+const CELL_FORMATS: ReadonlyMap<string, (value: string) => string> = new Map([
+  ['phoneNumber', (value: string) => inert(phoneNumberForSpreadsheet(value) ?? value)],
+]);
 
 /**
  * Kelmu's CSV broke Scandinavian letters in Excel. Ours opens right at once: UTF-8 with BOM, semicolons (what Excel
  * splits on in Finnish and Swedish locales), CRLF, a header row, RFC 4180 quoting, ISO 8601 dates.
  */
-/** Cells Excel would run as formulas (OWASP "CSV injection"); phone numbers legitimately start with +. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const FORMULA_SAFE_COLUMNS = new Set(['phoneNumber']);
-
 function excelCsv(columns: readonly string[]) {
   return stringify({
     bom: true,
@@ -22,9 +39,7 @@ function excelCsv(columns: readonly string[]) {
     cast: {
       date: (value) => value.toISOString(),
       boolean: (value) => (value ? 'true' : 'false'),
-      // A leading apostrophe makes Excel show the text instead of evaluating it.
-      string: (value, context) =>
-        FORMULA_START.test(value) && !FORMULA_SAFE_COLUMNS.has(String(context.column)) ? `'${value}` : value,
+      string: (value, context) => (CELL_FORMATS.get(String(context.column)) ?? inert)(value),
     },
   });
 }

@@ -1,8 +1,9 @@
 import cors from 'cors';
 import type express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import { isAuthenticated, type Viewer } from '../auth/viewer';
+import { logger } from '../logger';
 import { sendError } from './error-response';
 
 /**
@@ -47,11 +48,13 @@ export interface RateLimitOptions {
   /** The caller's verified viewer (the same promise the request's context uses: the token is verified once). */
   viewerOf(req: express.Request): Promise<Viewer>;
   onLimited?(): void;
+  /** Where the counts live: this process's memory when absent, or a store shared by instances (PostgreSQL). */
+  store?: Store;
 }
 
 /**
- * A per-client budget of requests per minute (fixed one-minute windows, in this process's memory: with several
- * instances behind a load balancer each keeps its own count). The client is the verified token's subject or
+ * A per-client budget of requests per minute (fixed one-minute windows, in this process's memory unless a shared store
+ * is given: then every instance on that store counts one budget). The client is the verified token's subject or
  * partner client id; a request without a valid token counts against its IP address (an IPv6 /56 as one), so that
  * inventing token subjects buys nothing. Over the budget: HTTP 429, `Retry-After` in seconds, a coded JSON error.
  */
@@ -59,12 +62,22 @@ export function rateLimitPerClient({
   perMinute,
   viewerOf,
   onLimited,
+  store,
 }: RateLimitOptions): express.RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    ...(store ? { store } : {}),
+    // Fail open: a shared store that cannot be reached (the database away) lets the request through uncounted rather
+    // than refusing it. The limit guards capacity, not access (the token and shield do that); the request then gets
+    // its own coded answer, a 503 SERVICE_UNAVAILABLE if it needs the database, instead of a 500 from the limiter.
+    passOnStoreError: true,
+    logger: {
+      error: (error, message) => logger.warn({ err: error }, message ?? 'rate limit store error'),
+      warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limit warning'),
+    },
     async keyGenerator(req) {
       const viewer = await viewerOf(req).catch(() => undefined);
       if (viewer && isAuthenticated(viewer)) return `${viewer.kind}:${viewer.id}`;

@@ -17,6 +17,8 @@ export const ISSUER = 'https://identity-gateway.test';
 export const AUDIENCE = 'kelmu-graphql';
 export const STRONG_ACR = 'http://ftn.ficora.fi/2017/loa3';
 export const WEAK_ACR = 'http://ftn.ficora.fi/2017/loa1';
+/** AUTH_MAX_TOKEN_LIFETIME_SECONDS's default. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** A clock the test moves by hand; starts at a fixed instant so that dates in assertions are stable. */
 export class TestClock implements Clock {
@@ -126,7 +128,12 @@ export async function startTestApp(): Promise<TestApp> {
   const server = await createHttpServer({
     dataSource,
     clock,
-    verifyToken: createTokenVerifier({ keys: remoteKeys(jwks.url), issuer: ISSUER, audience: AUDIENCE }),
+    verifyToken: createTokenVerifier({
+      keys: remoteKeys(jwks.url),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    }),
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -5,7 +5,7 @@ import { generateSigningKey, jwksOf } from '../../src/auth/signing-key';
 import { createTokenVerifier, localKeys } from '../../src/auth/token-verifier';
 import { createDataSource } from '../../src/db/data-source';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/app';
-import { AUDIENCE, ISSUER, TestClock, TokenFactory } from './app';
+import { AUDIENCE, ISSUER, MAX_TOKEN_LIFETIME_SECONDS, TestClock, TokenFactory } from './app';
 import { createTestDatabase } from './database';
 import { Given } from './given';
 
@@ -62,6 +62,7 @@ export async function edgeEnvironment(given?: { dataSource: DataSource }): Promi
     keys: localKeys(jwksOf(key)),
     issuer: ISSUER,
     audience: AUDIENCE,
+    maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
   });
   const clock = new TestClock();
   const servers: Served[] = [];

@@ -18,6 +18,8 @@ export interface NotificationFixture {
   lastName?: string;
   dateOfBirth?: string;
   additionalInfo?: string | null;
+  /** As stored, unchecked (rows imported before numbers were validated); a valid Finnish mobile by default. */
+  phoneNumber?: string | null;
 }
 
 export interface GivenNotification {
@@ -48,7 +50,7 @@ export class Given {
     const [person]: { id: string }[] = await this.dataSource.query(
       `INSERT INTO person (personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship,
                            street, postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen)
-       VALUES ($1, $2, $3, $4, 'ar', 'SYR', 'Kauppapuistikko 1', $5, $6, '+358 40 1234567', '2025-01-01', false)
+       VALUES ($1, $2, $3, $4, 'ar', 'SYR', 'Kauppapuistikko 1', $5, $6, $7, '2025-01-01', false)
        RETURNING id`,
       [
         personalIdentityCode,
@@ -57,6 +59,7 @@ export class Given {
         dateOfBirth,
         fixture.postalCode ?? '65100',
         fixture.postOffice ?? 'VAASA',
+        fixture.phoneNumber === undefined ? '+358 40 1234567' : fixture.phoneNumber,
       ],
     );
     const personId = (person as { id: string }).id;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dateOfBirthOf, isValidPersonalIdentityCode } from '../../domain/personal-identity-code';
+import { isValidPhoneNumber } from '../../domain/phone-number';
 import { CONTROL_CHARACTERS, isCalendarDate } from '../../domain/validation';
 
 function hasControlCharacters(value: unknown): boolean {
@@ -31,7 +32,13 @@ export const personRecordSchema = z.object({
     postalCode: z.string().regex(/^\d{5}$/, 'expected a five-digit postal code'),
     postOffice: z.string().trim().min(1).max(100),
   }),
-  phoneNumber: optionalText,
+  // A valid number only: the number is shown to handlers and written to their spreadsheets.
+  phoneNumber: z
+    .string()
+    .trim()
+    .max(50)
+    .refine(isValidPhoneNumber, 'not a valid phone number (expected e.g. +358 40 123 4567 or 040 123 4567)')
+    .nullish(),
   firstResidencePermitStart: isoDate.nullish(),
   euEeaCitizen: z.boolean(),
 });
