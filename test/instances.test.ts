@@ -6,7 +6,7 @@ import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthentication, mintHandlerToken } from '../src/auth/authentication';
-import { DEVELOPMENT_ISSUER } from '../src/config';
+import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { TASKS } from '../src/jobs/schedule';
 import { TestClock } from './support/app';
@@ -141,12 +141,7 @@ afterAll(async () => {
 describe('three API processes and two workers on one PostgreSQL', () => {
   it('keep one access log, one audit, one rate limit and one run of each job, while one instance stops', async () => {
     // The development signing key (and any other key kept in DATA_DIR) is created once, before the processes share it.
-    const auth = await createAuthentication({
-      mode: 'development',
-      keyFile: path.join(dataDir, 'development-signing-key.json'),
-      issuer: DEVELOPMENT_ISSUER,
-      audience: 'kelmu-graphql',
-    });
+    const auth = await createAuthentication(loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir }).auth);
     const development = auth.development as NonNullable<typeof auth.development>;
     const tokenFor = (subject: string) =>
       mintHandlerToken(development, {
