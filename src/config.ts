@@ -47,6 +47,7 @@ const environmentSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10000),
 });
 
 /** `https://app.example.fi` or `http://localhost:3000`: exactly what browsers send in the Origin header. */
@@ -107,6 +108,8 @@ export interface AppConfig {
   };
   /** The API's own connection pool (the scheduled jobs use another, without the statement timeout). */
   database: { poolSize: number; connectionTimeoutMs: number; statementTimeoutMs: number };
+  /** Longest time from SIGTERM/SIGINT to exit (README, Shutdown). */
+  shutdownTimeoutMs: number;
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
@@ -183,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

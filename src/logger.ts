@@ -14,13 +14,20 @@ export interface RequestScope {
 /**
  * Errors as logged: name, message, stack, code, but none of the fields that may quote data: TypeORM's `parameters`
  * (the bound values of a failed query), PostgreSQL's `detail` and `where` (`Key (…)=(value) already exists`), and the
- * wrapped `driverError` carrying the same.
+ * wrapped `driverError` carrying the same; and any identity code in the message or stack is redacted.
  */
 const UNLOGGED_ERROR_FIELDS = ['parameters', 'detail', 'where', 'driverError', 'internalQuery'];
+
+/** Anything shaped like a personal identity code, which a message may quote from the input that caused it. */
+const IDENTITY_CODE = /(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Za-z])/gi;
 
 export function errorSerializer(error: Error): Record<string, unknown> {
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   for (const field of UNLOGGED_ERROR_FIELDS) delete serialized[field];
+  for (const field of ['message', 'stack'] as const) {
+    const text = serialized[field];
+    if (typeof text === 'string') serialized[field] = text.replace(IDENTITY_CODE, 'REDACTED');
+  }
   return serialized;
 }
 

@@ -10,10 +10,14 @@ import {
 } from './generated/graphql';
 import { type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import type { GivenNotification } from './support/given';
+import { type CapturedLogs, captureLogs } from './support/log-capture';
 
 let app: TestApp;
 let vaasa: string;
+/** Everything the service logs while this suite runs, at every level. */
+let logs: CapturedLogs;
 beforeAll(async () => {
+  logs = captureLogs();
   app = await startTestApp();
   vaasa = await app.tokens.handler(['905']);
   // Enough rows that a list and its cursors have something to page through.
@@ -21,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  logs?.restore();
 });
 
 /** Everything a request could change: if a bad input is refused, none of this moves. */
@@ -292,5 +297,150 @@ describe('which operation to run', () => {
     });
     expect(status).toBe(200);
     expect(body.data).toEqual({ labels: { language: 'EN' } });
+  });
+});
+
+describe('variables that do not fit their declared types', () => {
+  const post = async (body: object, headers: Record<string, string> = {}, token?: string) => {
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLResponse<unknown> };
+  };
+  const page = 'query ($f: Int!) { notifications(filter: { status: NEW }, first: $f) { totalCount } }';
+
+  // graphql-jit runs every operation: its own coercion refuses these before any resolver runs.
+  it.each([
+    ['a null ID!', 'query ($id: ID!) { notification(id: $id) { id } }', { id: null }, 'id'],
+    [
+      'an unknown enum value',
+      'query ($s: NotificationStatus!) { notifications(filter: { status: $s }) { totalCount } }',
+      { s: 'NOPE' },
+      's',
+    ],
+    [
+      'an unknown enum value inside an input object',
+      'query ($filter: NotificationFilter!) { notifications(filter: $filter) { totalCount } }',
+      { filter: { status: 'NOPE' } },
+      'filter',
+    ],
+    ['first of 1.5', page, { f: 1.5 }, 'f'],
+    ['first of "10"', page, { f: '10' }, 'f'],
+    ['first of null', page, { f: null }, 'f'],
+    ['first of 2^31', page, { f: 2 ** 31 }, 'f'],
+    ['a Language of "XX"', 'query ($l: Language) { labels(language: $l) { language } }', { l: 'XX' }, 'l'],
+    [
+      'an invalid DateTimeISO',
+      'query ($from: DateTimeISO) { accessLog(filter: { from: $from }) { totalCount } }',
+      { from: 'yesterday' },
+      'from',
+    ],
+    ['a required variable left out', 'query ($id: ID!) { notification(id: $id) { id } }', {}, 'id'],
+  ])(
+    '%s is BAD_USER_INPUT (400) naming the variable, anonymously and signed in',
+    async (_case, query, variables, name) => {
+      for (const token of [undefined, vaasa]) {
+        const before = await databaseState();
+        const { status, body } = await post({ query, variables }, {}, token);
+        expect(status).toBe(400);
+        expect(body.data).toBeUndefined();
+        expect(body.errors?.length).toBeGreaterThan(0);
+        for (const error of body.errors ?? []) {
+          expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', variableName: name });
+          expect(error.message).toContain(`"$${name}"`);
+        }
+        expect(await databaseState()).toEqual(before);
+      }
+    },
+  );
+
+  it('says where inside an input object and which type was expected', async () => {
+    const { body } = await post({
+      query: 'query ($filter: NotificationFilter!) { notifications(filter: $filter) { totalCount } }',
+      variables: { filter: { status: 'NOPE' } },
+    });
+    expect(body.errors?.[0]?.message).toBe(
+      'Variable "$filter" got an invalid value at "filter.status"; Expected type "NotificationStatus!".',
+    );
+  });
+
+  it('never quotes the value: an identity code sent as a wrongly typed variable is not echoed', async () => {
+    const { status, body } = await post({ query: page, variables: { f: '180280-900W' } }, {}, vaasa);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toBe('Variable "$f" got an invalid value; Expected type "Int!".');
+    expect(JSON.stringify(body)).not.toContain('180280');
+  });
+
+  it('is named in Finnish too, with the English detail beside it', async () => {
+    const { body } = await post({ query: page, variables: { f: 1.5 } }, { 'accept-language': 'fi' });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'Virheellinen syöte ($f).',
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        variableName: 'f',
+        detail: 'Variable "$f" got an invalid value; Expected type "Int!".',
+      },
+    });
+  });
+
+  it('is answered 200 with the errors when the client asks for application/json by name', async () => {
+    const { status, body } = await post(
+      { query: page, variables: { f: 1.5 } },
+      { accept: 'application/json' },
+    );
+    expect(status).toBe(200);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('first beyond its range in an operation over the cost limit', () => {
+  const send = (query: string, first: number) =>
+    withoutChange(async () => {
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${vaasa}` },
+        body: JSON.stringify({ query, variables: { first } }),
+      });
+      return { status: response.status, ...((await response.json()) as object) } as GraphQLResponse<unknown>;
+    });
+  const notifications =
+    'query ($first: Int!) { notifications(filter: { status: NEW }, first: $first) { edges { node { id status createdAt person { lastName firstNames personalIdentityCode dateOfBirth } } } } }';
+  const nestedLists =
+    'query ($first: Int!) { homeCareAllowanceLists(first: $first) { edges { node { rows(first: 200) { edges { node { lastName firstNames } } } } } } }';
+
+  it.each([
+    ['notifications', 1000],
+    ['lists of 200 rows', 1000],
+    ['lists of 200 rows', 201],
+  ])('%s, first: %i is BAD_USER_INPUT (400) naming first, not the cost limit', async (operation, first) => {
+    const response = await send(operation === 'notifications' ? notifications : nestedLists, first);
+    expect(response.status).toBe(400);
+    expect(response.errors).toEqual([
+      {
+        message: 'Invalid first: must be between 1 and 200.',
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' },
+      },
+    ]);
+  });
+
+  it('a first within range over the cost limit is still the cost limit', async () => {
+    const response = await send(nestedLists, 200);
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'maxCost' });
+  });
+});
+
+// Last in the file: it reads what every request above logged.
+describe('the log of this suite', () => {
+  it('holds no identity code and no error-level line for any of these client mistakes', () => {
+    expect(logs.lines.filter((line) => line.includes('"request completed"')).length).toBeGreaterThan(80);
+    expect(logs.identityCodes()).toEqual([]);
+    expect(logs.errors()).toEqual([]);
   });
 });

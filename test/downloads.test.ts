@@ -11,6 +11,7 @@ import {
   HomeCareAllowanceListsDocument,
 } from './generated/graphql';
 import { startTestApp, type TestApp, WEAK_ACR } from './support/app';
+import { type CapturedLogs, captureLogs } from './support/log-capture';
 
 type ListNode = NonNullable<HomeCareAllowanceListQuery['homeCareAllowanceList']>;
 type CsvRecord = Record<string, string>;
@@ -31,6 +32,8 @@ const AWKWARD = {
 
 let app: TestApp;
 let vaasa: string;
+/** Everything the service logs while this suite runs, at every level. */
+let logs: CapturedLogs;
 const base = () => app.url.replace(/\/graphql$/, '');
 
 function download(path: string, token?: string) {
@@ -142,6 +145,7 @@ const notificationIds: Record<string, string> = {};
 const identityCodes: Record<string, string> = {};
 
 beforeAll(async () => {
+  logs = captureLogs();
   app = await startTestApp();
   vaasa = await app.tokens.handler(['905']);
   const report = await app.server.services.recipientImport.importLines([
@@ -252,6 +256,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  logs?.restore();
 });
 
 describe('the CSV of a home care allowance list', () => {
@@ -639,5 +644,47 @@ describe('download paths in GraphQL', () => {
       const { records } = await downloadCsv(notification.downloadPath, vaasa);
       expect(records.map((r) => r.id)).toEqual([notification.id]);
     }
+  });
+});
+
+describe('identity codes typed into download URLs', () => {
+  const paths = [
+    '/downloads/notifications/180280-900W.csv',
+    '/downloads/home-care-allowance-lists/180280-900W.csv',
+    '/downloads/notifications/180280%2D900W.csv',
+    '/downloads/180280-900W',
+    '/downloads/notifications.csv?municipalityCode=180280-900W',
+    '/downloads/notifications.csv?postalCode=180280-900W&status=180280-900W',
+  ];
+
+  it('are refused like any unknown id or bad filter', async () => {
+    for (const path of paths) {
+      const response = await download(path, vaasa);
+      expect([400, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toContain('180280');
+    }
+  });
+
+  it('are not in the request log lines: the path and the values are redacted', () => {
+    const logged = logs.lines
+      .map((line) => JSON.parse(line) as { req?: { url?: string } })
+      .map((line) => line.req?.url ?? '');
+    expect(logged).toEqual(
+      expect.arrayContaining([
+        '/downloads/notifications/REDACTED.csv',
+        '/downloads/home-care-allowance-lists/REDACTED.csv',
+        '/downloads/REDACTED',
+        '/downloads/notifications.csv?municipalityCode=REDACTED',
+        '/downloads/notifications.csv?postalCode=REDACTED&status=REDACTED',
+      ]),
+    );
+  });
+});
+
+// Last in the file: it reads what every request above logged.
+describe('the log of this suite', () => {
+  it('holds no identity code, though the files above are full of them', () => {
+    expect(logs.lines.filter((line) => line.includes('"request completed"')).length).toBeGreaterThan(40);
+    expect(logs.identityCodes()).toEqual([]);
   });
 });

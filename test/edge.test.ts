@@ -452,7 +452,36 @@ describe('logs carry no personal data', () => {
         `/graphql?query=${encodeURIComponent('{ notifications(filter: {personalIdentityCode: "010190-900P"}) { totalCount } }')}&operationName=Q`,
       ),
     ).toBe('/graphql?query=REDACTED&operationName=Q');
-    expect(loggableUrl('/downloads/notifications/5b0c.csv')).toBe('/downloads/notifications/5b0c.csv');
+    expect(loggableUrl('/downloads/notifications/5b0c.csv')).toBe('/downloads/notifications/REDACTED.csv');
+  });
+
+  it('redact path segments that may be identity codes, and allowed values not of their own shape', () => {
+    const id = '0b5a3c4e-8d52-4c8e-9d2a-6f1e2b3c4d5e';
+    expect(loggableUrl(`/downloads/notifications/${id}.csv`)).toBe('/downloads/notifications/REDACTED.csv');
+    expect(loggableUrl('/downloads/notifications.csv?status=NEW')).toBe(
+      '/downloads/notifications.csv?status=NEW',
+    );
+    expect(loggableUrl('/downloads/notifications/180280-900W.csv')).toBe(
+      '/downloads/notifications/REDACTED.csv',
+    );
+    expect(loggableUrl('/downloads/home-care-allowance-lists/180280%2D900W.csv')).toBe(
+      '/downloads/home-care-allowance-lists/REDACTED.csv',
+    );
+    expect(loggableUrl('/180280A900W?status=NEW')).toBe('/REDACTED?status=NEW');
+    expect(
+      loggableUrl('/downloads/notifications.csv?municipalityCode=180280-900W&operationName=180280-900W'),
+    ).toBe('/downloads/notifications.csv?municipalityCode=REDACTED&operationName=REDACTED');
+  });
+
+  it('redact identity codes from the message and stack of logged errors, but not look-alikes inside ids', () => {
+    const error = new Error(
+      'invalid input syntax for type uuid: "180280-900W" (request e2154276-1750-44bd-9351-e2f287b7dc2a)',
+    );
+    const logged = errorSerializer(error) as { message: string; stack: string };
+    expect(logged.message).toBe(
+      'invalid input syntax for type uuid: "REDACTED" (request e2154276-1750-44bd-9351-e2f287b7dc2a)',
+    );
+    expect(logged.stack).not.toContain('180280-900W');
   });
 
   it('drop the bound values and details of a failed query from logged errors', () => {

@@ -1,7 +1,9 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { type GraphQLSchema, printSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '../domain/errors';
+import { variableErrors } from './variables';
 
 /**
  * Serves the schema through Apollo's gateway hook so that operations run through graphql-jit: each distinct operation
@@ -26,7 +28,14 @@ export function jitGateway(schema: GraphQLSchema, maxCompiledOperations = 1000):
       query = result;
       compiled.set(key, query);
     }
-    return query.query(undefined, requestContext.context, requestContext.request.variables ?? {});
+    const variables = requestContext.request.variables ?? {};
+    const result = query.query(undefined, requestContext.context, variables);
+    // graphql-jit answers variables it cannot coerce with errors alone, no data, and no code on them (a 500 in
+    // Apollo's eyes). Only then are they checked again, with graphql-js, for errors coded BAD_USER_INPUT (400) that
+    // name each variable but never its value: the happy path pays nothing.
+    if ('then' in result || result.data !== undefined || !result.errors?.length) return result;
+    const errors = variableErrors(schema, requestContext.operation?.variableDefinitions ?? [], variables);
+    return { errors: errors.length > 0 ? errors : [invalidVariables()] };
   };
   return {
     async load() {
@@ -38,4 +47,11 @@ export function jitGateway(schema: GraphQLSchema, maxCompiledOperations = 1000):
     },
     async stop() {},
   };
+}
+
+/** graphql-jit refused variables that graphql-js accepts: still the client's input, said without quoting it. */
+function invalidVariables(): GraphQLError {
+  return new GraphQLError('The variables do not match the types the operation declares.', {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+  });
 }

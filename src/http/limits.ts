@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { requirePageSize } from '../domain/validation';
 
 /** What one GraphQL document may ask for. README, "Limits", states the values. */
 export interface QueryLimits {
@@ -47,21 +48,36 @@ const reportAs = (limit: LimitName) => ({
 
 /**
  * A connection costs its selection times `first` (its default when not given, variables included), so nested pages
- * (`homeCareAllowanceLists(first: 200) { … rows(first: 200) … }`) multiply as the database work does.
+ * (`homeCareAllowanceLists(first: 200) { … rows(first: 200) … }`) multiply as the database work does. The first
+ * `first` out of its range (1..200) is kept in `outOfRange`.
  */
-const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
-  typeof args.first === 'number' ? 1 + childComplexity * Math.max(1, args.first) : undefined;
+const pagedEstimator =
+  (outOfRange: { error?: GraphQLError }): ComplexityEstimator =>
+  ({ args, childComplexity }) => {
+    if (typeof args.first !== 'number') return undefined;
+    if (!outOfRange.error) {
+      try {
+        requirePageSize('first', args.first);
+      } catch (error) {
+        if (error instanceof GraphQLError) outOfRange.error = error;
+      }
+    }
+    return 1 + childComplexity * Math.max(1, args.first);
+  };
 
 /**
  * The cost limit runs once the operation and its variables are known: graphql-armor's cost rule sees only the document,
  * so `first: $first` would cost as if it were 1. graphql-query-complexity computes with the variables' values.
+ *
+ * An operation over the limit because a `first` is out of its range is told about that `first` (BAD_USER_INPUT naming
+ * it), not about the cost; one within the limit leaves an out-of-range `first` to its resolver, which says the same.
  */
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
-  const estimators = [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
+          const outOfRange: { error?: GraphQLError } = {};
           let cost: number;
           try {
             cost = getComplexity({
@@ -69,14 +85,18 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
               query: document,
               variables: request.variables ?? {},
               ...(request.operationName ? { operationName: request.operationName } : {}),
-              estimators,
+              estimators: [pagedEstimator(outOfRange), simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch {
             return; // Invalid variables: execution reports them with their own error.
           }
-          if (cost > maxCost) {
-            throw limitError('maxCost', `Query cost limit of ${maxCost} exceeded, found ${cost}.`);
+          if (cost <= maxCost) return;
+          if (outOfRange.error) {
+            throw new GraphQLError(outOfRange.error.message, {
+              extensions: { ...outOfRange.error.extensions, http: { status: 400 } },
+            });
           }
+          throw limitError('maxCost', `Query cost limit of ${maxCost} exceeded, found ${cost}.`);
         },
       };
     },

@@ -8,21 +8,69 @@ import { isDatabaseUnavailable } from './service-unavailable';
 /** Probes and scrapes are not logged: they come every few seconds and say nothing about use. */
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** Query parameters whose values may be logged; every other value (identity codes, GraphQL variables) is redacted. */
-const LOGGED_QUERY_PARAMETERS = new Set(['status', 'municipalityCode', 'postalCode', 'operationName']);
+/**
+ * Query parameters whose values may be logged, each when it has the shape of what it names; every other value
+ * (identity codes, GraphQL queries and variables) is redacted.
+ */
+const LOGGED_QUERY_PARAMETERS = new Map([
+  ['status', /^[A-Z_]{1,20}$/],
+  ['municipalityCode', /^\d{3}$/],
+  ['postalCode', /^\d{5}$/],
+  ['operationName', /^[_A-Za-z][_0-9A-Za-z]{0,127}$/],
+]);
 
 /** A request id the client may choose: short, and safe to echo and log. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The URL as logged: the path, and the query string with every value outside the allow-list redacted. */
+/**
+ * A path segment as logged: any segment with six or more digits (an identity code, a date of birth) is redacted,
+ * keeping its file extension. Download paths are treated more strictly in loggableUrl.
+ */
+function loggableSegment(segment: string): string {
+  let decoded = segment;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    // Malformed percent-encoding: judged as sent.
+  }
+  if ((decoded.match(/\d/g)?.length ?? 0) < 6) return segment;
+  return redacted(decoded);
+}
+
+function redacted(decoded: string): string {
+  return `REDACTED${/\.[A-Za-z]{1,4}$/.exec(decoded)?.[0] ?? ''}`;
+}
+
+/**
+ * Download paths name what was downloaded (`/downloads/notifications/<id>.csv`): whatever the caller typed there is
+ * logged redacted, even our own ids, since the service log is not where the use of personal data is reviewed (the
+ * access log is, with the ids).
+ */
+const DOWNLOAD_ITEM = /^\/downloads\/[^/]+\/[^/]+$/;
+
+/** The URL as logged: the path with digit-bearing segments other than our ids redacted, and the query string's values
+ * redacted unless allowed above. */
 export function loggableUrl(url: string): string {
   const at = url.indexOf('?');
-  if (at < 0) return url;
+  const rawPath = at < 0 ? url : url.slice(0, at);
+  const segments = rawPath.split('/').map(loggableSegment);
+  if (DOWNLOAD_ITEM.test(rawPath)) {
+    const last = segments.length - 1;
+    let decoded = rawPath.slice(rawPath.lastIndexOf('/') + 1);
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // Malformed percent-encoding: judged as sent.
+    }
+    segments[last] = redacted(decoded);
+  }
+  const path = segments.join('/');
+  if (at < 0) return path;
   const parameters = [...new URLSearchParams(url.slice(at + 1))].map(
     ([name, value]) =>
-      `${encodeURIComponent(name)}=${LOGGED_QUERY_PARAMETERS.has(name) ? encodeURIComponent(value) : 'REDACTED'}`,
+      `${encodeURIComponent(name)}=${LOGGED_QUERY_PARAMETERS.get(name)?.test(value) ? encodeURIComponent(value) : 'REDACTED'}`,
   );
-  return `${url.slice(0, at)}?${parameters.join('&')}`;
+  return `${path}?${parameters.join('&')}`;
 }
 
 type ScopedResponse = express.Response & { locals: { scope?: RequestScope } };

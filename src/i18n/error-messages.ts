@@ -81,11 +81,16 @@ function isLocalized(code: unknown): code is LocalizedErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_MESSAGES, code);
 }
 
-/** The user-facing text for one code; an input error names the argument, which is the same in every language. */
+/**
+ * The user-facing text for one code; an input error names the argument or the variable (`$name`), which are the same
+ * in every language.
+ */
 export function errorMessage(code: LocalizedErrorCode, language: Language, extensions: object = {}): string {
   const text = ERROR_MESSAGES[code][language];
-  const { argumentName } = extensions as { argumentName?: unknown };
-  return typeof argumentName === 'string' ? `${text.slice(0, -1)} (${argumentName}).` : text;
+  const { argumentName, variableName } = extensions as { argumentName?: unknown; variableName?: unknown };
+  if (typeof argumentName === 'string') return `${text.slice(0, -1)} (${argumentName}).`;
+  if (typeof variableName === 'string') return `${text.slice(0, -1)} ($${variableName}).`;
+  return text;
 }
 
 /** An error as the caller's language shows it; English and uncatalogued codes are returned unchanged. */

@@ -98,6 +98,8 @@ export interface VerificationReport {
  */
 export class AccessLogService {
   private buffer: AccessEntry[] = [];
+  /** The batch being written: not yet in the log, no longer in the buffer. */
+  private writing: AccessEntry[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
@@ -124,11 +126,14 @@ export class AccessLogService {
       if (this.buffer.length === 0) return;
       const batch = this.buffer;
       this.buffer = [];
+      this.writing = batch;
       try {
         await appendAccessLog(this.dataSource.manager, batch, { batch: true });
       } catch (error) {
         this.buffer = [...batch, ...this.buffer];
         logger.error({ err: error, queued: this.buffer.length }, 'access log batch not written; retrying');
+      } finally {
+        this.writing = [];
       }
     });
     return this.flushing;
@@ -137,6 +142,17 @@ export class AccessLogService {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+  }
+
+  /**
+   * Hands over what is not in the log yet (queued, and a batch being written) and forgets it, for the shutdown to
+   * spool (src/services/access-log-spool.ts) when the last flush could not write it.
+   */
+  takeUnwritten(): AccessEntry[] {
+    const unwritten = [...this.writing, ...this.buffer];
+    this.writing = [];
+    this.buffer = [];
+    return unwritten;
   }
 
   /** Recomputes every hash in chain order: an altered entry breaks its own hash, a removed one its successor's link. */
