@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/db/data-source';
+import { personKeySql } from '../src/db/person-key';
 import { DataContent } from '../src/domain/enums';
 import { type AccessEntry, AccessLogService } from '../src/services/access-log.service';
 import {
@@ -104,11 +105,11 @@ describe('access log entries the database cannot take at shutdown', () => {
       '2026-01-05T09:02:00.000Z',
       '2026-01-05T09:03:00.000Z',
     ]);
-    // Searchable by person like any other entry: the code was hashed on the way in.
+    // Searchable by person like any other entry: the code was keyed on the way in.
     const [byPerson] = await dataSource.query<{ count: string }[]>(
       `SELECT count(*) FROM access_log
         WHERE actor_id = 'handler-spool'
-          AND person_keys @> ARRAY[sha256(convert_to((SELECT value FROM app_setting WHERE key = 'ledger_salt') || '010190-900P', 'UTF8'))]`,
+          AND person_keys @> ARRAY[${personKeySql("'010190-900P'")}]`,
     );
     expect(Number(byPerson?.count)).toBe(3);
     expect(fs.readdirSync(dataDir)).toEqual([]);
