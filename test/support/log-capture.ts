@@ -5,6 +5,8 @@ import { logger } from '../../src/logger';
 export const IDENTITY_CODE = /\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]/i;
 /** UUIDs (request and row ids) hold look-alikes: `e2154276-1750-…` has six digits, a dash and four digits. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** Hex digests (the access log's checkpoint MACs) hold look-alikes too: `605272d1553` reads as a code in any case. */
+const DIGEST = /\b[0-9a-f]{64}\b/gi;
 
 export interface LogLine {
   level: number;
@@ -39,7 +41,7 @@ export function captureLogs(): CapturedLogs {
   logger.level = 'trace';
   return {
     lines,
-    identityCodes: () => lines.filter((line) => IDENTITY_CODE.test(line.replace(UUID, 'UUID'))),
+    identityCodes: () => lines.filter((line) => IDENTITY_CODE.test(line.replace(UUID, 'UUID').replace(DIGEST, 'DIGEST'))),
     errors: () => lines.map((line) => JSON.parse(line) as LogLine).filter((line) => line.level >= 50),
     restore() {
       target[pino.symbols.streamSym] = stream;
