@@ -41,7 +41,8 @@ export function captureLogs(): CapturedLogs {
   logger.level = 'trace';
   return {
     lines,
-    identityCodes: () => lines.filter((line) => IDENTITY_CODE.test(line.replace(UUID, 'UUID').replace(DIGEST, 'DIGEST'))),
+    identityCodes: () =>
+      lines.filter((line) => IDENTITY_CODE.test(line.replace(UUID, 'UUID').replace(DIGEST, 'DIGEST'))),
     errors: () => lines.map((line) => JSON.parse(line) as LogLine).filter((line) => line.level >= 50),
     restore() {
       target[pino.symbols.streamSym] = stream;
