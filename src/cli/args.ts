@@ -16,3 +16,16 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
     process.exit(2);
   }
 }
+
+/** For commands that take no arguments: `--help` prints the usage (exit 0); anything else is a mistake (exit 2). */
+export function refuseArguments(usage: string): void {
+  const { values, positionals } = parseCommandLine(usage, {});
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  if (positionals.length > 0) {
+    console.error(`Unexpected argument: ${positionals[0]}\n\n${usage}`);
+    process.exit(2);
+  }
+}

