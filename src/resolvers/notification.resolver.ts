@@ -33,7 +33,7 @@ export class NotificationResolver {
     after: string | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now);
+    return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now, ctx.loaders.person);
   }
 
   @Query(() => Notification, {
@@ -41,7 +41,7 @@ export class NotificationResolver {
     description: 'One notification; null when it does not exist or you may not see it.',
   })
   notification(@Arg('id', () => ID, { description: 'Notification id.' }) id: string, @Ctx() ctx: Context) {
-    return ctx.services.notifications.get(ctx.viewer, id, ctx.now);
+    return ctx.services.notifications.get(ctx.viewer, id, ctx.now, ctx.loaders.person);
   }
 
   @Mutation(() => MoveToProcessingResult, {
@@ -115,6 +115,14 @@ export class NotificationResolver {
   })
   removalDue(@Root() notification: Notification): Date {
     return removalDue(notification.createdAt);
+  }
+}
+
+@Resolver(() => NotificationConnection)
+export class NotificationConnectionResolver {
+  @FieldResolver(() => Int, { description: 'How many notifications match the filter in all.' })
+  totalCount(@Root() connection: NotificationConnection): Promise<number> {
+    return connection.totalCount();
   }
 }
 
