@@ -31,7 +31,7 @@ import {
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import type { Person } from '../entities/person.entity';
-import { type Loaders, personFromRow } from '../loaders';
+import { personFromRow } from '../loaders';
 import {
   InvalidTransition,
   NotificationRemoved,
@@ -78,7 +78,9 @@ function notificationWithPerson(row: readonly unknown[]): [Notification, Person]
 }
 
 /** Where the persons read with notifications go: the request's person loader, so that `person` reads nothing more. */
-export type PersonCache = Pick<Loaders['person'], 'prime'>;
+export interface PersonCache {
+  prime(id: string, person: Person): unknown;
+}
 
 /**
  * Notification ids per municipality whose data they are (the access log's one entry per organisation); when there are
