@@ -95,7 +95,7 @@ describe('rows read without TypeORM hydration', () => {
       50,
       null,
       app.clock.now(),
-      { prime: (id, person) => primedByList.set(id, person) },
+      { persons: { prime: (id, person) => primedByList.set(id, person) } },
     );
     const primedById = new Map<string, Person>();
     const byId = await app.server.services.notifications.get(vaasaHandler, given.id, app.clock.now(), {

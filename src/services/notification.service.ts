@@ -44,16 +44,18 @@ import { actorOf, recordAudit } from './audit.service';
 import type { MunicipalityService } from './municipality.service';
 
 /** A notification's columns, then its person's: one row of the list or of `notification(id)`. */
-const WITH_PERSON = `${selectList(NOTIFICATION_COLUMNS, 'n')}, ${selectList(PERSON_COLUMNS, 'p')}
-  FROM notification n JOIN person p ON p.id = n.person_id`;
+const WITH_PERSON_COLUMNS = `${selectList(NOTIFICATION_COLUMNS, 'n')}, ${selectList(PERSON_COLUMNS, 'p')}`;
+const NOTIFICATION_JOIN_PERSON = 'notification n JOIN person p ON p.id = n.person_id';
 const PERSON_OFFSET = Object.keys(NOTIFICATION_COLUMNS).length;
+/** Where a list row holds the total count, when the page was asked for with it. */
+const TOTAL_INDEX = PERSON_OFFSET + Object.keys(PERSON_COLUMNS).length;
 
 /** Conditions every read of notifications has: $1 the viewer's municipalities, $2 the 30-day threshold. */
 const IN_SCOPE = "n.municipality_code = ANY($1) AND (n.status = 'NEW' OR n.created_at >= $2)";
 
 const NOTIFICATION_BY_ID: PreparedStatement = {
   name: 'notification_by_id',
-  text: `SELECT ${WITH_PERSON} WHERE ${IN_SCOPE} AND n.id = $3`,
+  text: `SELECT ${WITH_PERSON_COLUMNS} FROM ${NOTIFICATION_JOIN_PERSON} WHERE ${IN_SCOPE} AND n.id = $3`,
 };
 
 /**
@@ -80,6 +82,13 @@ function notificationWithPerson(row: readonly unknown[]): [Notification, Person]
 /** Where the persons read with notifications go: the request's person loader, so that `person` reads nothing more. */
 export interface PersonCache {
   prime(id: string, person: Person): unknown;
+}
+
+export interface ListOptions {
+  /** Where the page's persons go (the request's person loader). */
+  persons?: PersonCache;
+  /** The operation selects `totalCount`: count in the page's statement rather than in a second one. */
+  withTotal?: boolean;
 }
 
 /**
@@ -225,8 +234,8 @@ export class NotificationService {
 
   /**
    * Kela: all notifications of the municipality in one view; optionally by postal code area or one person. One
-   * statement reads the page with its persons (primed into `persons`, the request's person loader); the total count is
-   * a second one, run only if the connection's `totalCount` is resolved.
+   * statement reads the page with its persons (primed into the request's person loader) and, when the operation asks
+   * for it, the total count. Otherwise the total is counted only if the connection's `totalCount` is still resolved.
    */
   async list(
     viewer: Viewer,
@@ -234,7 +243,7 @@ export class NotificationService {
     first: number,
     after: string | null | undefined,
     now: Date,
-    persons?: PersonCache,
+    options: ListOptions = {},
   ): Promise<NotificationConnection> {
     requirePageSize('first', first);
     const position = after ? decodeCursor('after', after) : undefined;
@@ -259,21 +268,21 @@ export class NotificationService {
     }
     const shape = `${+(filter.municipalityCode != null)}${+(filter.postalCode != null)}${+(filter.personalIdentityCode != null)}`;
     const joinsPerson = filter.postalCode != null || filter.personalIdentityCode != null;
-    const countWhere = where.join(' AND ');
+    // The total ignores the cursor: its conditions and values are the page's before the cursor's are added.
+    const countSql = `SELECT count(*)::int FROM notification n${joinsPerson ? ' JOIN person p ON p.id = n.person_id' : ''} WHERE ${where.join(' AND ')}`;
     const countValues = [...values];
-    const count = prepared(
-      `notification_count_${shape}`,
-      () =>
-        `SELECT count(*)::int FROM notification n${joinsPerson ? ' JOIN person p ON p.id = n.person_id' : ''} WHERE ${countWhere}`,
-    );
+    const count = prepared(`notification_count_${shape}`, () => countSql);
     if (position) {
       values.push(position.createdAt, position.id);
       where.push(`(n.created_at, n.id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
     }
     values.push(first + 1);
+    // Asked for beforehand, the total rides on every row of the page (PostgreSQL counts it once, an InitPlan).
+    const withTotal = options.withTotal === true;
     const list = prepared(
-      `notification_list_${shape}${+Boolean(position)}`,
-      () => `SELECT ${WITH_PERSON} WHERE ${where.join(' AND ')}
+      `notification_list_${shape}${+Boolean(position)}${+withTotal}`,
+      () => `SELECT ${WITH_PERSON_COLUMNS}${withTotal ? `, (${countSql})` : ''}
+        FROM ${NOTIFICATION_JOIN_PERSON} WHERE ${where.join(' AND ')}
         ORDER BY n.created_at DESC, n.id DESC LIMIT $${values.length}`,
     );
 
@@ -282,8 +291,12 @@ export class NotificationService {
     for (const row of raw.slice(0, first)) {
       const [notification, person] = notificationWithPerson(row);
       page.push(notification);
-      persons?.prime(person.id, person);
+      options.persons?.prime(person.id, person);
     }
+    let total: Promise<number> | undefined;
+    if (withTotal && raw.length > 0) total = Promise.resolve(raw[0]?.[TOTAL_INDEX] as number);
+    // An empty first page: nothing matches at all. An empty later page says nothing of the total: counted if asked.
+    else if (raw.length === 0 && !position) total = Promise.resolve(0);
     const searched = filter.personalIdentityCode?.trim().toUpperCase();
     const searchedMunicipalities = filter.municipalityCode ? [filter.municipalityCode] : codes;
     this.logRead(
@@ -295,7 +308,6 @@ export class NotificationService {
       searchedMunicipalities,
     );
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
-    let total: Promise<number> | undefined;
     return {
       edges,
       totalCount: () => {
