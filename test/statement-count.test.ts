@@ -11,12 +11,13 @@ const MAX_STATEMENTS = 3;
 let app: TestApp;
 let vaasa: string;
 let helsinki: string;
+let both: string;
 
 beforeAll(async () => {
   app = await startTestApp();
   vaasa = await app.tokens.handler(['905']);
   helsinki = await app.tokens.handler(['091']);
-  const both = await app.tokens.handler(['905', '499']);
+  both = await app.tokens.handler(['905', '499']);
   const now = app.clock.now().getTime();
 
   // 50 notifications in Vaasa. The 12 newest arrive by transfer: 8 from Korsholm once, 4 from Vaasa to
@@ -48,6 +49,14 @@ beforeAll(async () => {
   for (const { id } of roundTrip) {
     await transfer(id, '499');
     await transfer(id, '905');
+  }
+
+  // Korsholm: 6 New between Vaasa's, for a viewer of both municipalities.
+  for (let i = 0; i < 6; i += 1) {
+    await app.given.notification({
+      municipalityCode: '499',
+      createdAt: new Date(now - (i * 7 + 0.5) * HOUR),
+    });
   }
 
   // Helsinki: 3 in postal code 00100 among 5, for the filtered list.
@@ -292,5 +301,38 @@ describe('one statement per page (issue 11)', () => {
     const other = await measured(NOTIFICATION_WITH_PERSON, { id }, helsinki);
     expect(other.data.notification).toBeNull();
     expect(other.statements).toBe(1);
+  });
+
+  it('a viewer of two municipalities pages through both, newest first, one statement a page', async () => {
+    const expected: { id: string }[] = await app.dataSource.query(
+      `SELECT id FROM notification WHERE municipality_code IN ('905', '499') AND status = 'NEW'
+        ORDER BY created_at DESC, id DESC`,
+    );
+    expect(expected).toHaveLength(56);
+    const seen: PageWithPersons['notifications']['edges'] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { data, statements }: Awaited<ReturnType<typeof measured<PageWithPersons, PageVariables>>> =
+        await measured(PAGE_WITH_PERSONS_AND_TOTAL, { filter: { status: 'NEW' }, first: 20, after }, both);
+      expect(statements).toBe(1);
+      expect(data.notifications.totalCount).toBe(56);
+      seen.push(...data.notifications.edges);
+      if (!data.notifications.pageInfo.hasNextPage) break;
+      after = data.notifications.pageInfo.endCursor;
+    }
+    expect(seen.map(({ node }) => node.id)).toEqual(expected.map(({ id }) => id));
+    await expectOwnPersons(seen);
+
+    // With a postal code condition too (the given persons all live in 65100).
+    const filtered = await measured(
+      PAGE_WITH_PERSONS_AND_TOTAL,
+      { filter: { status: 'NEW', postalCode: '65100' }, first: 10 },
+      both,
+    );
+    expect(filtered.statements).toBe(1);
+    expect(filtered.data.notifications.totalCount).toBe(56);
+    expect(filtered.data.notifications.edges.map(({ node }) => node.id)).toEqual(
+      expected.slice(0, 10).map(({ id }) => id),
+    );
   });
 });

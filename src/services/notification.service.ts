@@ -284,11 +284,19 @@ export class NotificationService {
     values.push(first + 1);
     // Asked for beforehand, the total rides on every row of the page (PostgreSQL counts it once, an InitPlan).
     const withTotal = options.withTotal === true;
+    const order = `ORDER BY n.created_at DESC, n.id DESC LIMIT $${values.length}`;
+    // Several municipalities: each one's newest from the index, merged (`= ANY($1)` alone would sort all their rows).
+    // Not with a person's condition: the postal code or identity code index finds fewer rows first.
+    const from =
+      municipality !== undefined || joinsPerson
+        ? `${NOTIFICATION_JOIN_PERSON} WHERE ${where.join(' AND ')}`
+        : `(SELECT DISTINCT code FROM unnest($1::bpchar[]) AS viewed(code)) scope
+          CROSS JOIN LATERAL (
+            SELECT n.* FROM notification n WHERE n.municipality_code = scope.code AND ${where.join(' AND ')} ${order}
+          ) n JOIN person p ON p.id = n.person_id`;
     const list = prepared(
       `notification_list_${shape}${+Boolean(position)}${+withTotal}`,
-      () => `SELECT ${WITH_PERSON_COLUMNS}${withTotal ? `, (${countSql})` : ''}
-        FROM ${NOTIFICATION_JOIN_PERSON} WHERE ${where.join(' AND ')}
-        ORDER BY n.created_at DESC, n.id DESC LIMIT $${values.length}`,
+      () => `SELECT ${WITH_PERSON_COLUMNS}${withTotal ? `, (${countSql})` : ''} FROM ${from} ${order}`,
     );
 
     const raw = await queryPrepared(this.dataSource, list, values);
