@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import { TEST_ACCESS_LOG_KEY } from './test/support/test-key.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,9 +13,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { NODE_ENV: 'test' },
+    env: { NODE_ENV: 'test', ACCESS_LOG_KEY: TEST_ACCESS_LOG_KEY },
   },
 });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './access-log-key';
 import fs from 'node:fs';
 import type http from 'node:http';
 import { Session } from 'node:inspector/promises';

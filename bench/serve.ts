@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './access-log-key';
 import http from 'node:http';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { createTokenVerifier } from '../src/auth/token-verifier';

@@ -1,3 +1,4 @@
+import './access-log-key';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';

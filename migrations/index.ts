@@ -4,6 +4,7 @@ import { BenefitFacts1795760000000 } from './1795760000000-BenefitFacts';
 import { PartnerAgreements1795770000000 } from './1795770000000-PartnerAgreements';
 import { AccessLog1795780000000 } from './1795780000000-AccessLog';
 import { PersonPostalCodeIndex1795790000000 } from './1795790000000-PersonPostalCodeIndex';
+import { KeyedAccessLog1795800000000 } from './1795800000000-KeyedAccessLog';
 import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
@@ -14,5 +15,6 @@ export const migrations = [
   PartnerAgreements1795770000000,
   AccessLog1795780000000,
   PersonPostalCodeIndex1795790000000,
+  KeyedAccessLog1795800000000,
   RateLimitHits1795805000000,
 ];

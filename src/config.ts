@@ -10,6 +10,7 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_OWNER_URL: z.string().url().optional(),
   DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
   DEMO_DATA: booleanFlag,
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
@@ -20,6 +21,12 @@ const environmentSchema = z.object({
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
+  ACCESS_LOG_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || accessLogKeyBytes(value) !== undefined, {
+      message: 'at least 32 random bytes, hex or base64 (e.g. `openssl rand -hex 32`)',
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: z.enum(['inline', 'off']).default('inline'),
   GRAPHQL_INTROSPECTION: booleanFlag,
@@ -47,7 +54,19 @@ const environmentSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10000),
 });
+
+/** ACCESS_LOG_KEY's bytes: hex, else base64; undefined when neither gives at least 32 bytes. */
+export function accessLogKeyBytes(value: string): Buffer | undefined {
+  const text = value.trim();
+  const bytes = /^([0-9a-f]{2})+$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : undefined;
+  return bytes && bytes.length >= 32 ? bytes : undefined;
+}
 
 /** `https://app.example.fi` or `http://localhost:3000`: exactly what browsers send in the Origin header. */
 function isOrigin(value: string): boolean {
@@ -77,6 +96,8 @@ export interface AppConfig {
   environment: 'development' | 'production' | 'test';
   port: number;
   databaseUrl: string | undefined;
+  /** The schema owner's connection, for migrations and the access log's set-up; DATABASE_URL is the application's. */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
   loadDemoData: boolean;
@@ -85,6 +106,11 @@ export interface AppConfig {
   eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
   /** Years the access log keeps its entries before the daily purge removes them. */
   accessLogRetentionYears: number;
+  /**
+   * ACCESS_LOG_KEY: the access log's chain MAC and the person keys derive from it (src/db/access-log-key.ts).
+   * Required in production; development and tests keep a generated one in DATA_DIR.
+   */
+  accessLogKey: Buffer | undefined;
   logLevel: string;
   /** `inline`: npm start also runs the scheduled jobs; `off`: separate `npm run worker` processes do. */
   worker: 'inline' | 'off';
@@ -107,6 +133,8 @@ export interface AppConfig {
   };
   /** The API's own connection pool (the scheduled jobs use another, without the statement timeout). */
   database: { poolSize: number; connectionTimeoutMs: number; statementTimeoutMs: number };
+  /** Longest time from SIGTERM/SIGINT to exit (README, Shutdown). */
+  shutdownTimeoutMs: number;
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
@@ -158,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     environment: e.NODE_ENV,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     dataDir: e.DATA_DIR,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     loadDemoData: auth.mode === 'development' && e.DEMO_DATA !== false,
@@ -167,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
     },
     accessLogRetentionYears: e.ACCESS_LOG_RETENTION_YEARS,
+    accessLogKey: e.ACCESS_LOG_KEY === undefined ? undefined : accessLogKeyBytes(e.ACCESS_LOG_KEY),
     logLevel: e.LOG_LEVEL,
     worker: e.WORKER,
     http: {
@@ -183,5 +213,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

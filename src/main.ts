@@ -9,6 +9,8 @@ import { demoExampleVariables, type PlaygroundOptions } from './http/playground'
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
+import { accessLogAnchorFile } from './services/access-log.service';
+import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
 /**
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
+  await database.warnAboutRoles();
   // The API has a pool of its own with acquire and statement timeouts, so that no request waits without bound; the
   // scheduled jobs keep openDatabase's pool, where the weekly run's one long statement may take its time.
   const apiDataSource = createDataSource({
@@ -28,9 +31,13 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.database.statementTimeoutMs,
     applicationName: 'kelmu-graphql-api',
   });
+  // Access log entries that a previous run could not write before it stopped go in before anything is served.
+  const spoolFile = accessLogSpoolFile(config.dataDir);
   try {
     await apiDataSource.initialize();
+    await replayAccessLogSpool(database.dataSource, spoolFile);
   } catch (error) {
+    if (apiDataSource.isInitialized) await apiDataSource.destroy();
     await database.close();
     throw error;
   }
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     accessLogRetentionYears: config.accessLogRetentionYears,
+    accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
   });
 
@@ -131,17 +139,51 @@ async function main(): Promise<void> {
     );
   }
 
+  // What the last flush could not write goes to the spool, replayed at the next start.
+  const spoolUnwritten = () => {
+    const unwritten = server.services.accessLog.takeUnwritten();
+    if (unwritten.length === 0) return;
+    spoolAccessEntries(spoolFile, unwritten);
+    logger.warn(
+      { entries: unwritten.length, file: spoolFile },
+      'access log entries spooled for the next start',
+    );
+  };
+  const limitMs = config.shutdownTimeoutMs;
   let stopping = false;
+  let workerStopped = worker === undefined;
   const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // Stop taking jobs and let a running one finish; stop accepting requests and let in-flight ones finish (Apollo's
-    // drain, at most 10 s); then close the pools (and an embedded PostgreSQL this process started).
-    await worker?.stop();
-    await server.close();
+    logger.info({ signal, limitMs }, 'shutting down');
+    // The last resort at the limit: spool what is not written and exit; the exit hook of an embedded PostgreSQL asks
+    // it for a fast shutdown. A running scheduled job is let finish (one transaction: cut short it would roll back
+    // and its job stay locked for hours), so the limit waits for it.
+    const lastResort = () => {
+      if (!workerStopped) {
+        logger.warn('a scheduled job is still running; stopping once it has finished');
+        setTimeout(lastResort, 1000).unref();
+        return;
+      }
+      logger.error({ limitMs }, 'shutdown did not finish within the limit; exiting');
+      spoolUnwritten();
+      process.exit(code === 0 ? 1 : code);
+    };
+    setTimeout(lastResort, Math.max(0, limitMs - 250)).unref();
+    // The worker takes no new job and a running one finishes, while the server stops: in-flight requests get 60% of
+    // the limit, then their statements are cancelled and they are answered; then the access log is flushed, what it
+    // could not write spooled, the pools closed, and PostgreSQL (embedded and started by us) stopped last.
+    const stoppingWorker = worker?.stop().finally(() => {
+      workerStopped = true;
+    });
+    await server
+      .close({ drainMs: Math.round(limitMs * 0.6), cancelGraceMs: Math.round(limitMs * 0.1) })
+      .catch((error: unknown) => logger.error({ err: error }, 'the server did not close cleanly'));
+    spoolUnwritten();
+    await stoppingWorker;
     await apiDataSource.destroy();
     await database.close();
+    logger.info('stopped');
     process.exit(code);
   };
   // A dead worker would silently stop the purge: exit so that the process is restarted.
@@ -149,7 +191,14 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'the job worker failed');
     void shutdown('worker failed', 1);
   });
-  onShutdownSignal((signal) => void shutdown(signal));
+  onShutdownSignal((signal) => void shutdown(signal), {
+    // Asked again: no more waiting, but the access log is spooled first.
+    onRepeat: (signal) => {
+      logger.warn({ signal }, 'stop requested again: exiting now');
+      spoolUnwritten();
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
@@ -20,6 +22,7 @@ import {
   ReturnToNewDocument,
   TransferToMunicipalityDocument,
 } from './generated/graphql';
+import { TEST_ACCESS_LOG_KEY } from './support/access-log-key';
 import { type GraphQLResponse, startTestApp, type TestApp, TestClock } from './support/app';
 import { createTestDatabase } from './support/database';
 import type { GivenNotification } from './support/given';
@@ -1016,12 +1019,12 @@ describe('the hash chain detects altered and removed entries', () => {
     const db = await logDatabase();
     try {
       await append(db.dataSource, FIVE_ENTRIES);
-      // Alter the entry, then give it a hash that matches its new content.
+      // Alter the entry, then give it a hash that matches its new content (this session holds ACCESS_LOG_KEY).
       await db.dataSource.transaction(async (manager) => {
         await manager.query('ALTER TABLE access_log DISABLE TRIGGER access_log_append_only');
         await manager.query("UPDATE access_log SET notification_ids = '{}' WHERE chain_seq = 2");
         await manager.query(
-          'UPDATE access_log a SET hash = access_log_hash(a.prev_hash, a) WHERE chain_seq = 2',
+          'UPDATE access_log a SET hash = access_log_mac(a.prev_hash, a) WHERE chain_seq = 2',
         );
         await manager.query('ALTER TABLE access_log ENABLE TRIGGER access_log_append_only');
       });
@@ -1051,14 +1054,23 @@ describe('the hash chain detects altered and removed entries', () => {
 });
 
 describe('npm run audit:verify', () => {
-  function auditVerify(databaseUrl: string) {
+  function auditVerify(
+    databaseUrl: string,
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelmu-audit-')),
+  ) {
     return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
         ['-r', '@swc-node/register', 'src/cli/audit-verify.ts'],
         {
           cwd: ROOT,
-          env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+          env: {
+            ...process.env,
+            DATABASE_URL: databaseUrl,
+            ACCESS_LOG_KEY: TEST_ACCESS_LOG_KEY,
+            DATA_DIR: dataDir,
+            LOG_LEVEL: 'warn',
+          },
           timeout: 120_000,
         },
         (error, stdout, stderr) => {

@@ -8,6 +8,8 @@ import { createEmptyDatabase } from './support/database';
 
 const APPLICATION_TABLES = [
   'access_log',
+  'access_log_anchor',
+  'access_log_policy',
   'app_setting',
   'audit_event',
   'basic_income_support_decision',

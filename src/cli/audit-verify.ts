@@ -1,22 +1,31 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
-import { AccessLogService } from '../services/access-log.service';
+import { AccessLogService, accessLogAnchorFile, readAnchorFile } from '../services/access-log.service';
 
 /**
- * `npm run audit:verify`: recomputes the access log's hash chain. Exit 0 when every entry verifies, 1 when an entry was
- * altered or removed (the report names the chain positions). Entries removed from the very end leave no trace in the
- * chain itself: compare the last position with an earlier report to see those.
+ * `npm run audit:verify`: recomputes the access log's keyed MAC chain (ACCESS_LOG_KEY) and checks it against its
+ * checkpoints: the retention purge's (where the log may start), the newest in the checkpoint table and the anchor file
+ * in DATA_DIR (where it must reach, with the same MAC). Exit 0 when everything verifies, 1 when an entry was altered
+ * or removed (each problem names its chain position, the first bad one first), 2 on configuration or connection
+ * errors.
  */
 async function main(): Promise<number> {
-  const database = await openDatabase(loadConfig(process.env, { serving: false }));
+  const config = loadConfig(process.env, { serving: false });
+  const database = await openDatabase(config);
   const accessLog = new AccessLogService(database.dataSource);
   try {
-    const report = await accessLog.verify();
+    const file = accessLogAnchorFile(config.dataDir);
+    const anchor = readAnchorFile(file);
+    const report = await accessLog.verify({ anchors: anchor ? [anchor] : [] });
     for (const broken of report.broken) console.error(`entry ${broken.chainSeq}: ${broken.problem}`);
+    const first = report.broken[0];
     console.log(
       `Access log: ${report.entries} entries (chain positions ${report.firstSeq ?? '-'}…${report.lastSeq ?? '-'}), ` +
-        (report.broken.length === 0 ? 'all verify.' : `${report.broken.length} problem(s).`),
+        (first === undefined
+          ? 'all verify.'
+          : `${report.broken.length} problem(s), the first at position ${first.chainSeq}.`) +
+        (anchor ? ` Anchor file: position ${anchor.chainSeq}.` : ` No anchor file at ${file}.`),
     );
     return report.broken.length === 0 ? 0 : 1;
   } finally {

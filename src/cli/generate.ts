@@ -56,7 +56,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env, { serving: false });
-  const database = await openDatabase(config);
+  // The owner's connection: the load truncates the tables and rebuilds their keys and indexes.
+  const database = await openDatabase(config, { role: 'owner' });
   try {
     const report = await writeFictiveData(database.dataSource, {
       ...loadReferenceInputs(),

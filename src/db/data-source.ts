@@ -4,6 +4,7 @@ import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from '../entities';
 import { logger } from '../logger';
+import { type AccessLogKey, currentAccessLogKey, sessionOptions } from './access-log-key';
 
 // DATE columns stay 'YYYY-MM-DD' strings: turning them into JS Dates would shift them by the time zone.
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
@@ -43,6 +44,8 @@ export interface DataSourceOptions {
    */
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** The access log's key for this pool's sessions; the process's (setProcessAccessLogKey) when absent. */
+  accessLogKey?: AccessLogKey;
 }
 
 export function createDataSource({
@@ -52,6 +55,7 @@ export function createDataSource({
   connectionTimeoutMs = 10_000,
   statementTimeoutMs,
   applicationName = 'kelmu-graphql',
+  accessLogKey = currentAccessLogKey(),
 }: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -78,6 +82,7 @@ export function createDataSource({
       connectionTimeoutMillis: connectionTimeoutMs,
       keepAlive: true,
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(accessLogKey ? { options: sessionOptions(accessLogKey) } : {}),
     },
   });
 }

@@ -4,7 +4,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -15,6 +14,7 @@ import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { pgPoolOf, poolOf } from '../db/data-source';
+import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode, InternalError } from '../domain/errors';
@@ -29,6 +29,7 @@ import type { Context } from './context';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
 import { sendError } from './error-response';
+import { gracefulClose } from './graceful-close';
 import { jitGateway } from './jit-executor';
 import { legacyJsonStatus } from './legacy-json-status';
 import { DEFAULT_QUERY_LIMITS, queryLimitOptions } from './limits';
@@ -68,6 +69,8 @@ export interface HttpServerOptions {
   trustProxy?: number;
   /** How long access log entries are kept (config.accessLogRetentionYears); 5 years when absent. */
   accessLogRetentionYears?: number;
+  /** The access log's checkpoint file outside the database (see AccessLogService); none when absent. */
+  accessLogAnchorFile?: string;
   /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
   playground?: PlaygroundOptions;
 }
@@ -77,7 +80,11 @@ export interface HttpServer {
   httpServer: http.Server;
   services: Services;
   listen(port: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Stops serving (src/http/graceful-close.ts): in-flight requests get `drainMs` (default 10 s), then their statements
+   * are cancelled and they are answered within `cancelGraceMs` (default 1 s); then the queued access log is flushed.
+   */
+  close(options?: { drainMs?: number; cancelGraceMs?: number }): Promise<void>;
 }
 
 /** An invalid token is a 401 for the whole request: the caller must fix it before anything else can be said. */
@@ -199,11 +206,10 @@ const requestAwareErrors: ApolloServerPlugin<Context> = {
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { dataSource, verifyToken, clock = systemClock } = options;
-  const services = await createServices(
-    dataSource,
-    clock,
-    options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {},
-  );
+  const services = await createServices(dataSource, clock, {
+    ...(options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {}),
+    ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
+  });
   const schema = applyMiddleware(buildGraphQLSchema(), permissions);
   const app = express();
   app.disable('x-powered-by');
@@ -228,7 +234,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     validationOptions: limits.validationOptions,
     validationRules: limits.validationRules,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // Cache hints are unused here, and the plugin would wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
@@ -243,6 +248,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   // Metrics and the request id see every response; then the security headers and CORS (which answers preflights).
   app.use(metrics.http, ...requestLogging(), securityHeaders(), corsPolicy(options.corsOrigins ?? []));
+  const closer = gracefulClose(httpServer);
+  const cancelStatements = statementCanceller(dataSource);
   // The GraphiQL page and its files replace the API's content security policy with the page's own.
   if (options.playground) app.use(playgroundRouter(options.playground));
 
@@ -252,9 +259,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   /** Readiness: the database answers and its migrations are current; 503 otherwise and while shutting down. */
   const readiness = readinessCheck(dataSource, READINESS_TIMEOUT_MS);
-  let stopping = false;
   app.get('/readyz', async (_req, res) => {
-    const { ready, ...result } = stopping ? { ready: false, status: 'stopping' as const } : await readiness();
+    const { ready, ...result } = closer.stopping
+      ? { ready: false, status: 'stopping' as const }
+      : await readiness();
     res
       .status(ready ? 200 : 503)
       .set('cache-control', 'no-store')
@@ -269,6 +277,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       res.json(jwks);
     });
   }
+  // Once stopping, API requests arriving on kept-alive connections are answered 503 and not run (probes still are).
+  app.use(closer.refuseWhileStopping);
   // The token is verified once per request: the rate limit keys by the verified viewer and the context reuses it.
   const viewers = new WeakMap<express.Request, Promise<Viewer>>();
   const viewerOf = (req: express.Request): Promise<Viewer> => {
@@ -381,10 +391,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
-    close: async () => {
-      // Readiness turns 503 at once; Apollo's drain stops accepting connections and lets in-flight requests finish.
-      stopping = true;
+    close: async ({ drainMs = 10_000, cancelGraceMs = 1000 } = {}) => {
+      // Readiness and new requests turn 503 at once; in-flight requests finish, or are cancelled at the deadline.
       rateLimitStore?.shutdown();
+      const { cancelled } = await closer.close({ drainMs, cancelGraceMs, cancel: cancelStatements });
+      if (cancelled)
+        logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');
       await apollo.stop();
       await services.accessLog.close();
     },

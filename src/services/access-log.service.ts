@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type AccessGrant, municipalitiesFor, type Viewer } from '../auth/viewer';
 import { ACCESS_LOG_BATCH_MARKER } from '../db/data-source';
+import { personKeySql } from '../db/person-key';
 import { decodeKeyCursor, encodeKeyCursor } from '../domain/cursor';
 import { DataContent } from '../domain/enums';
 import { BadUserInputError } from '../domain/errors';
@@ -24,7 +27,7 @@ export interface AccessEntry {
   operation: string;
   notificationIds?: string[];
   listIds?: string[];
-  /** Identity codes searched for or returned; stored only as salted hashes, so the log can be searched by person. */
+  /** Identity codes searched for or returned; stored only as keyed person keys, so the log can be searched by person. */
   personalIdentityCodes?: string[];
 }
 
@@ -49,7 +52,7 @@ export function entryFor(
 }
 
 /**
- * Appends entries in one statement. Person keys are computed in SQL with the ledger's salt; notification ids also
+ * Appends entries in one statement. Person keys are computed in SQL (personKeySql); notification ids also
  * bring the keys of their persons, so that a review by person finds reads of that person's notifications.
  */
 export async function appendAccessLog(
@@ -61,8 +64,7 @@ export async function appendAccessLog(
   if (entries.length === 0) return;
   await manager.query(
     `${batch ? ACCESS_LOG_BATCH_MARKER : ''}
-     WITH salt AS (SELECT value FROM app_setting WHERE key = 'ledger_salt'),
-     incoming AS (
+     WITH incoming AS (
        SELECT e.*
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
            "occurredAt" timestamptz, "actorKind" text, "actorId" text, organisation text, "dataContent" text,
@@ -73,7 +75,7 @@ export async function appendAccessLog(
                              notification_ids, list_ids, person_keys, chain_seq, prev_hash, hash)
      SELECT i."occurredAt", i."actorKind", i."actorId", i.organisation, i."dataContent", i.purpose, i.operation,
             coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'),
-            ARRAY(SELECT DISTINCT sha256(convert_to((SELECT value FROM salt) || code, 'UTF8'))
+            ARRAY(SELECT DISTINCT ${personKeySql('code')}
                     FROM (SELECT unnest(coalesce(i."personalIdentityCodes", '{}')) AS code
                           UNION
                           SELECT p.personal_identity_code FROM notification n JOIN person p ON p.id = n.person_id
@@ -88,8 +90,32 @@ export interface VerificationReport {
   entries: number;
   firstSeq: number | null;
   lastSeq: number | null;
-  /** Chain positions whose content, link or sequence does not verify. */
+  /** Chain positions whose content, link or sequence does not verify, or that a checkpoint shows missing. */
   broken: { chainSeq: number; problem: string }[];
+}
+
+/** A checkpoint of the chain: its position and MAC there, with a MAC over both (access_log_anchor_mac). */
+export interface AccessLogAnchor {
+  chainSeq: number;
+  /** hex */
+  hash: string;
+  /** hex */
+  mac: string;
+  recordedAt: string;
+}
+
+/** The anchor file in DATA_DIR. */
+export function accessLogAnchorFile(dataDir: string): string {
+  return path.join(dataDir, 'access-log-anchor.json');
+}
+
+/** Reads the anchor file (undefined when absent or unreadable: it is one witness among others). */
+export function readAnchorFile(file: string): AccessLogAnchor | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as AccessLogAnchor;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -98,8 +124,12 @@ export interface VerificationReport {
  */
 export class AccessLogService {
   private buffer: AccessEntry[] = [];
+  /** The batch being written: not yet in the log, no longer in the buffer. */
+  private writing: AccessEntry[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
+
+  private anchored: string | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -107,6 +137,8 @@ export class AccessLogService {
       flushIntervalMs: 200,
       maxBatch: 500,
     },
+    /** `anchorFile`: where the chain's newest checkpoint is copied outside the database after writes and at close. */
+    private readonly witness: { anchorFile?: string } = {},
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.timer.unref();
@@ -124,12 +156,21 @@ export class AccessLogService {
       if (this.buffer.length === 0) return;
       const batch = this.buffer;
       this.buffer = [];
+      this.writing = batch;
       try {
         await appendAccessLog(this.dataSource.manager, batch, { batch: true });
       } catch (error) {
         this.buffer = [...batch, ...this.buffer];
         logger.error({ err: error, queued: this.buffer.length }, 'access log batch not written; retrying');
+        return;
+      } finally {
+        this.writing = [];
       }
+      // The batch is in the log: a checkpoint that fails here must not queue it again (it would be logged twice); the
+      // next batch or the close writes the checkpoint.
+      await this.anchor().catch((error: unknown) => {
+        logger.warn({ err: error }, 'access log checkpoint not written; the next batch writes it');
+      });
     });
     return this.flushing;
   }
@@ -137,14 +178,53 @@ export class AccessLogService {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    await this.anchor().catch((error: unknown) => {
+      logger.error({ err: error }, 'access log checkpoint not written at close');
+    });
   }
 
-  /** Recomputes every hash in chain order: an altered entry breaks its own hash, a removed one its successor's link. */
-  async verify(): Promise<VerificationReport> {
+  /**
+   * Hands over what is not in the log yet (queued, and a batch being written) and forgets it, for the shutdown to
+   * spool (src/services/access-log-spool.ts) when the last flush could not write it.
+   */
+  takeUnwritten(): AccessEntry[] {
+    const unwritten = [...this.writing, ...this.buffer];
+    this.writing = [];
+    this.buffer = [];
+    return unwritten;
+  }
+
+  /**
+   * Copies the chain's newest checkpoint outside the database: to the service log and to the anchor file (written
+   * whole, then renamed). An owner who removes the newest entries and their checkpoints in the table is still caught by
+   * `npm run audit:verify` against these.
+   */
+  private async anchor(): Promise<void> {
+    const head = await this.head();
+    if (!head || head.hash === this.anchored) return;
+    this.anchored = head.hash;
+    logger.info({ accessLogAnchor: head }, 'access log checkpoint');
+    const file = this.witness.anchorFile;
+    if (!file) return;
+    const previous = readAnchorFile(file);
+    // Several instances may share the file: it keeps the newest position any of them wrote.
+    if (previous && previous.chainSeq > head.chainSeq) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(head), { mode: 0o600 });
+    fs.renameSync(temporary, file);
+  }
+
+  /**
+   * Recomputes every MAC in chain order: an altered entry breaks its own MAC, a removed one its successor's link. The
+   * chain must start where the last retention purge left it (or at 1) and reach the newest checkpoint, in the table or
+   * in `anchors` given from outside the database (the anchor file), with the MAC recorded there.
+   */
+  async verify({ anchors = [] }: { anchors?: readonly AccessLogAnchor[] } = {}): Promise<VerificationReport> {
     const rows: { chain_seq: string; content_ok: boolean; link_ok: boolean; seq_ok: boolean }[] =
       await this.dataSource.query(
         `SELECT chain_seq,
-                access_log_hash(prev_hash, a) = hash AS content_ok,
+                access_log_mac(prev_hash, a) = hash AS content_ok,
                 (lag(hash) OVER w IS NULL OR lag(hash) OVER w = prev_hash) AS link_ok,
                 (lag(chain_seq) OVER w IS NULL OR lag(chain_seq) OVER w = chain_seq - 1) AS seq_ok
            FROM access_log a WINDOW w AS (ORDER BY chain_seq) ORDER BY chain_seq`,
@@ -157,12 +237,102 @@ export class AccessLogService {
       ].filter((problem): problem is string => problem !== null);
       return problems.map((problem) => ({ chainSeq: Number(row.chain_seq), problem }));
     });
+    broken.push(...(await this.checkEnds(anchors)));
+    broken.sort((a, b) => a.chainSeq - b.chainSeq);
     return {
       entries: rows.length,
       firstSeq: rows.length > 0 ? Number(rows[0]?.chain_seq) : null,
       lastSeq: rows.length > 0 ? Number(rows.at(-1)?.chain_seq) : null,
       broken,
     };
+  }
+
+  /** The chain's two ends against the checkpoints: a removed prefix or tail leaves no broken link inside. */
+  private async checkEnds(
+    external: readonly AccessLogAnchor[],
+  ): Promise<{ chainSeq: number; problem: string }[]> {
+    const problems: { chainSeq: number; problem: string }[] = [];
+    // The start: the first entry links to the last purged one (a 'retention' checkpoint with a valid MAC), or is 1.
+    const [start]: { chain_seq: string | null; start_seq: string; start_hash_ok: boolean | null }[] =
+      await this.dataSource.query(
+        `WITH retention AS (
+           SELECT chain_seq, hash FROM access_log_anchor
+            WHERE kind = 'retention' AND mac = access_log_anchor_mac(kind, chain_seq, hash)
+            ORDER BY chain_seq DESC LIMIT 1
+         ), first AS (SELECT chain_seq, prev_hash FROM access_log ORDER BY chain_seq LIMIT 1)
+         SELECT f.chain_seq, coalesce(r.chain_seq, 0) + 1 AS start_seq,
+                f.prev_hash = coalesce(r.hash, '\\x'::bytea) AS start_hash_ok
+           FROM (SELECT 1) AS one LEFT JOIN first f ON true LEFT JOIN retention r ON true`,
+      );
+    const startSeq = Number(start?.start_seq ?? 1);
+    if (start?.chain_seq != null && (Number(start.chain_seq) !== startSeq || !start.start_hash_ok)) {
+      problems.push({
+        chainSeq: Number(start.chain_seq),
+        problem: `entries before it were removed, not by the retention purge (the log should start at ${start.start_seq})`,
+      });
+    }
+    // The end: the newest checkpoint with a valid MAC, from the table or from outside the database.
+    const stored: { chainSeq: string; hash: string; mac: string; macOk: boolean }[] =
+      await this.dataSource.query(
+        `SELECT chain_seq AS "chainSeq", encode(hash, 'hex') AS hash, encode(mac, 'hex') AS mac,
+              mac = access_log_anchor_mac(kind, chain_seq, hash) AS "macOk"
+         FROM access_log_anchor WHERE kind = 'head' ORDER BY chain_seq DESC LIMIT 1`,
+      );
+    const candidates: { chainSeq: number; hash: string; source: string }[] = [];
+    for (const row of stored) {
+      if (row.macOk)
+        candidates.push({ chainSeq: Number(row.chainSeq), hash: row.hash, source: 'checkpoint table' });
+      else
+        problems.push({
+          chainSeq: Number(row.chainSeq),
+          problem: 'the newest checkpoint in the table is forged',
+        });
+    }
+    for (const anchor of external) {
+      const [check]: { ok: boolean }[] = await this.dataSource.query(
+        "SELECT access_log_anchor_mac('head', $1::bigint, decode($2, 'hex')) = decode($3, 'hex') AS ok",
+        [anchor.chainSeq, anchor.hash, anchor.mac],
+      );
+      if (check?.ok) candidates.push({ chainSeq: anchor.chainSeq, hash: anchor.hash, source: 'anchor file' });
+      else
+        problems.push({
+          chainSeq: anchor.chainSeq,
+          problem: 'the anchor file does not verify (forged, or another key)',
+        });
+    }
+    const newest = candidates.sort((a, b) => b.chainSeq - a.chainSeq)[0];
+    if (!newest) return problems;
+    const [at]: { hash: string; last: string | null }[] = await this.dataSource.query(
+      `SELECT (SELECT encode(hash, 'hex') FROM access_log WHERE chain_seq = $1) AS hash,
+              (SELECT max(chain_seq) FROM access_log) AS last`,
+      [newest.chainSeq],
+    );
+    const last = at?.last == null ? null : Number(at.last);
+    if (at?.hash == null) {
+      // Purged entries are not missing: the retention checkpoint covers the positions before startSeq.
+      if (newest.chainSeq >= startSeq) {
+        problems.push({
+          chainSeq: (last ?? 0) + 1,
+          problem: `entries removed from the end: the log ends at ${last ?? 'nothing'} but the ${newest.source} records position ${newest.chainSeq}`,
+        });
+      }
+    } else if (at.hash !== newest.hash) {
+      problems.push({
+        chainSeq: newest.chainSeq,
+        problem: `does not match the ${newest.source} (altered and re-hashed)`,
+      });
+    }
+    return problems;
+  }
+
+  /** The newest checkpoint of the chain (the head after the last write), or undefined while the log is empty. */
+  async head(): Promise<AccessLogAnchor | undefined> {
+    const [row]: AccessLogAnchor[] = await this.dataSource.query(
+      `${ACCESS_LOG_BATCH_MARKER} SELECT chain_seq::int AS "chainSeq", encode(hash, 'hex') AS hash,
+              encode(mac, 'hex') AS mac, recorded_at AS "recordedAt"
+         FROM access_log_anchor WHERE kind = 'head' ORDER BY chain_seq DESC LIMIT 1`,
+    );
+    return row;
   }
 
   /**
@@ -212,10 +382,7 @@ export class AccessLogService {
     if (filter.userId) add('actor_id = ?', filter.userId);
     if (filter.notificationId) add('notification_ids @> ARRAY[?::uuid]', filter.notificationId);
     if (code) {
-      add(
-        "person_keys @> ARRAY[sha256(convert_to((SELECT value FROM app_setting WHERE key = 'ledger_salt') || ?, 'UTF8'))]",
-        code,
-      );
+      add(`person_keys @> ARRAY[${personKeySql('?::text')}]`, code);
     }
     const where = conditions.join(' AND ');
     const [count]: { total: string }[] = await this.dataSource.query(
@@ -243,22 +410,15 @@ export class AccessLogService {
   }
 }
 
-/** Retention: deletes entries older than `years`; the only deletion the table's trigger lets through. */
-export function purgeAccessLog(dataSource: DataSource, now: Date, years: number): Promise<number> {
-  return dataSource.transaction(async (manager) => {
-    await manager.query("SET LOCAL kelmu.access_log_retention = 'on'");
-    const [row]: { removed: string }[] = await manager.query(
-      // Only a prefix of the chain goes, so what remains still verifies: chain order is not quite time order, because
-      // batched reads are written after changes made meanwhile.
-      `WITH keep_from AS (
-         SELECT coalesce(min(chain_seq), (SELECT max(chain_seq) + 1 FROM access_log)) AS seq
-           FROM access_log WHERE occurred_at >= $1::timestamptz - make_interval(years => $2::int)
-       ), removed AS (
-         DELETE FROM access_log WHERE chain_seq < (SELECT seq FROM keep_from) RETURNING 1
-       )
-       SELECT count(*) AS removed FROM removed`,
-      [now, years],
-    );
-    return Number(row?.removed ?? 0);
-  });
+/**
+ * Retention: deletes entries older than `years`, through access_log_purge (SECURITY DEFINER, owned by the database
+ * owner: the application role has no DELETE of its own). The owner's floor (access_log_policy) wins over a shorter
+ * `years`, and a future `now` counts as the database's now.
+ */
+export async function purgeAccessLog(dataSource: DataSource, now: Date, years: number): Promise<number> {
+  const [row]: { removed: string }[] = await dataSource.query(
+    'SELECT access_log_purge($1::timestamptz, $2::int) AS removed',
+    [now, years],
+  );
+  return Number(row?.removed ?? 0);
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { personKeySql } from '../db/person-key';
 import { finnishMidnight } from '../domain/clock';
 import { NotificationKind } from '../domain/enums';
 import { SYSTEM_ACTORS } from './audit.service';
@@ -17,15 +18,13 @@ export const DEFAULT_ELIGIBILITY: EligibilityRule = {
 };
 
 /**
- * The eligibility part of the weekly run's statement: the CTEs `salt`, `supported` and `eligible`, to follow `WITH`.
+ * The eligibility part of the weekly run's statement: the CTEs `supported` and `eligible`, to follow `WITH`.
  * `eligible` holds one row per eligible benefit_person: its columns and its ledger key `person_key`. Shared with the
  * fictive data's count (countEligible in services/fictive-data) so that the two cannot drift. Parameters, in the
  * order eligibilityParameters gives them: $1 the first day of asOf's month, $2 consecutiveSupportMonths, $3 asOf,
  * $4 residencePermitMaxYears; a statement using it numbers its own parameters from $5.
  */
-export const ELIGIBLE_CTES = `salt AS (
-         SELECT value FROM app_setting WHERE key = 'ledger_salt'
-       ), supported AS (
+export const ELIGIBLE_CTES = `supported AS (
          SELECT d.personal_identity_code
            FROM basic_income_support_decision d
            CROSS JOIN (VALUES ($1::date), ($1::date - interval '1 month')) AS streak(last_month)
@@ -34,7 +33,7 @@ export const ELIGIBLE_CTES = `salt AS (
          HAVING count(*) = $2::int
        ), eligible AS (
          SELECT DISTINCT ON (b.personal_identity_code) b.*,
-                sha256(convert_to((SELECT value FROM salt) || b.personal_identity_code, 'UTF8')) AS person_key
+                ${personKeySql('b.personal_identity_code')} AS person_key
            FROM benefit_person b
            JOIN supported s ON s.personal_identity_code = b.personal_identity_code
           WHERE (b.eu_eea_citizen

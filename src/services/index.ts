@@ -23,6 +23,8 @@ export interface Services {
 export interface ServiceOptions {
   /** config.accessLogRetentionYears; 5 years when absent (tests, tools without a configuration). */
   accessLogRetentionYears?: number;
+  /** Where the access log's checkpoint is kept outside the database (DATA_DIR/access-log-anchor.json); none when absent. */
+  accessLogAnchorFile?: string;
 }
 
 /** Builds the services once per process and loads the in-memory reference data they share. */
@@ -33,7 +35,11 @@ export async function createServices(
 ): Promise<Services> {
   const municipalities = new MunicipalityService(dataSource);
   await municipalities.refresh();
-  const accessLog = new AccessLogService(dataSource);
+  const accessLog = new AccessLogService(
+    dataSource,
+    undefined,
+    options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
+  );
   return {
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),

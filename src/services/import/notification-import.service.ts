@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { personKeySql } from '../../db/person-key';
 import { NotificationStatus } from '../../domain/enums';
 import { Notification } from '../../entities/notification.entity';
 import { type Actor, recordAudit, SYSTEM_ACTORS } from '../audit.service';
@@ -52,7 +53,7 @@ export class NotificationImportService {
          UNION ALL
          SELECT 1 FROM notification_ledger l
           WHERE l.kind = $2
-            AND l.person_key = sha256(convert_to((SELECT value FROM app_setting WHERE key = 'ledger_salt') || $1, 'UTF8'))`,
+            AND l.person_key = ${personKeySql('$1')}`,
         [person.personalIdentityCode, record.kind],
       );
       if (existing.length > 0) {
@@ -100,7 +101,7 @@ export class NotificationImportService {
       const id = String(inserted.identifiers[0]?.id);
       await manager.query(
         `INSERT INTO notification_ledger (person_key, kind, notified_at)
-         SELECT sha256(convert_to(value || $1, 'UTF8')), $2, $3 FROM app_setting WHERE key = 'ledger_salt'
+         VALUES (${personKeySql('$1')}, $2, $3)
          ON CONFLICT DO NOTHING`,
         [person.personalIdentityCode, record.kind, record.createdAt],
       );

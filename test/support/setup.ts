@@ -1,0 +1,3 @@
+import { applyTestAccessLogKey } from './access-log-key';
+
+applyTestAccessLogKey();
