@@ -74,4 +74,42 @@ describe('rows read without TypeORM hydration', () => {
         .sort(),
     );
   });
+
+  it('the persons a page and notification(id) read with their notifications equal the entities TypeORM loads', async () => {
+    const given = await app.given.notification({ municipalityCode: '905', ageDays: 2 });
+    await app.dataSource.query(
+      `UPDATE person SET first_residence_permit_start = '2024-11-15', phone_number = '+358409876543',
+         native_language = 'ar', citizenship = 'SYR' WHERE id = $1`,
+      [given.personId],
+    );
+    const entity = await app.dataSource.getRepository(Person).findOneByOrFail({ id: given.personId });
+    const columns = app.dataSource
+      .getMetadata(Person)
+      .columns.map((column) => column.propertyName)
+      .sort();
+
+    const primedByList = new Map<string, Person>();
+    await app.server.services.notifications.list(
+      vaasaHandler,
+      { status: NotificationStatus.NEW },
+      50,
+      null,
+      app.clock.now(),
+      { persons: { prime: (id, person) => primedByList.set(id, person) } },
+    );
+    const primedById = new Map<string, Person>();
+    const byId = await app.server.services.notifications.get(vaasaHandler, given.id, app.clock.now(), {
+      prime: (id, person) => primedById.set(id, person),
+    });
+    expect(byId).toEqual(await app.dataSource.getRepository(Notification).findOneByOrFail({ id: given.id }));
+
+    for (const primed of [primedByList, primedById]) {
+      const person = primed.get(given.personId);
+      expect(person).toBeInstanceOf(Person);
+      expect(person).toEqual(entity);
+      expect(person?.firstResidencePermitStart).toBe('2024-11-15');
+      expect(person?.address).toEqual(entity.address);
+      expect(Object.keys(person ?? {}).sort()).toEqual(columns);
+    }
+  });
 });

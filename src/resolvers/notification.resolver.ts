@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AuthenticatedViewer } from '../auth/viewer';
 import { pendingDays, removalDue } from '../domain/notification-rules';
 import { Municipality } from '../entities/municipality.entity';
@@ -7,6 +8,7 @@ import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
 import type { Context } from '../http/context';
 import { downloadPaths } from '../http/download-paths';
+import { selectsField } from './selection';
 import {
   MoveToProcessingResult,
   ReturnToNewResult,
@@ -32,8 +34,12 @@ export class NotificationResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' })
     after: string | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now);
+    return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now, {
+      persons: ctx.loaders.person,
+      withTotal: selectsField(info, 'totalCount'),
+    });
   }
 
   @Query(() => Notification, {
@@ -41,7 +47,7 @@ export class NotificationResolver {
     description: 'One notification; null when it does not exist or you may not see it.',
   })
   notification(@Arg('id', () => ID, { description: 'Notification id.' }) id: string, @Ctx() ctx: Context) {
-    return ctx.services.notifications.get(ctx.viewer, id, ctx.now);
+    return ctx.services.notifications.get(ctx.viewer, id, ctx.now, ctx.loaders.person);
   }
 
   @Mutation(() => MoveToProcessingResult, {
@@ -115,6 +121,14 @@ export class NotificationResolver {
   })
   removalDue(@Root() notification: Notification): Date {
     return removalDue(notification.createdAt);
+  }
+}
+
+@Resolver(() => NotificationConnection)
+export class NotificationConnectionResolver {
+  @FieldResolver(() => Int, { description: 'How many notifications match the filter in all.' })
+  totalCount(@Root() connection: NotificationConnection): Promise<number> {
+    return connection.totalCount();
   }
 }
 

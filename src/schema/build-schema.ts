@@ -10,6 +10,7 @@ import {
 } from '../resolvers/labels.resolver';
 import { MunicipalityResolver } from '../resolvers/municipality.resolver';
 import {
+  NotificationConnectionResolver,
   NotificationResolver,
   NotificationTransferResolver,
   TransferReceiptResolver,
@@ -24,6 +25,7 @@ export const resolvers = [
   LabelsResolver,
   MunicipalityResolver,
   NotificationLabelsResolver,
+  NotificationConnectionResolver,
   NotificationResolver,
   NotificationTransferResolver,
   TransferReceiptResolver,

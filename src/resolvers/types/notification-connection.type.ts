@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import { Notification } from '../../entities/notification.entity';
 
 @ObjectType({ description: 'Relay page information.' })
@@ -27,6 +27,9 @@ export class NotificationConnection {
   @Field(() => PageInfo, { description: 'Where this page ends.' })
   pageInfo!: PageInfo;
 
-  @Field(() => Int, { description: 'How many notifications match the filter in all.' })
-  totalCount!: number;
+  /**
+   * Counts on demand: the `totalCount` field (NotificationConnectionResolver) calls it only when an operation selects
+   * it, so that a page without it is one statement. At most one count per connection, however often it is selected.
+   */
+  totalCount!: () => Promise<number>;
 }
