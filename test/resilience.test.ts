@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -10,22 +9,12 @@ import { EmbeddedPostgres } from '../src/db/embedded-postgres';
 import { loadReferenceData } from '../src/db/reference-data';
 import { MoveToProcessingDocument, ReturnToNewDocument } from './generated/graphql';
 import { type EdgeEnvironment, edgeEnvironment, type Served } from './support/edge-app';
+import { freePort } from './support/processes';
 
 /**
  * PostgreSQL goes away under load and comes back. This file runs a PostgreSQL of its own (not the suite's shared one)
  * so that it can stop and start it.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

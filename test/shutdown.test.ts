@@ -1,28 +1,17 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 /** README, Shutdown: from the signal to the exit. */
 const SHUTDOWN_LIMIT_MS = 10_000;
 const DEMO_SUBJECT = 'demo-handler-ostrobothnia';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * `npm start`'s command as a user runs it in a terminal: its own process group, which Ctrl-C signals as a whole. Not

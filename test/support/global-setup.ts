@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,19 +9,9 @@ import { createDataSource } from '../../src/db/data-source';
 import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { loadReferenceData } from '../../src/db/reference-data';
 import { testAccessLogKey } from './access-log-key';
+import { freePort } from './processes';
 
 export const TEMPLATE_DATABASE = 'kelmu_template';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One real PostgreSQL for the whole run: embedded (PostgreSQL 18) unless TEST_DATABASE_URL names another server
