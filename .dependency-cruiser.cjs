@@ -33,8 +33,6 @@ const exceptions = {
   readHttpContext: '^src/(resolvers|auth)/',
   // step 2: the viewer model moves below services
   servicesReadViewer: '^src/services/',
-  // step 2: loaders take what they need as a parameter instead of a service
-  loadersReadService: '^src/loaders/index\\.ts$',
 };
 
 const forbid = (name, comment, from, to, fromPathNot) => ({
@@ -95,14 +93,12 @@ module.exports = {
       'Services are used by the layers above them, never by loaders, db, entities, domain or the leaves.',
       `${lower}|${leaves}`,
       services,
-      exceptions.loadersReadService,
     ),
     forbid(
       'lower-not-up',
       'loaders, db, entities and domain import only each other and the shared leaves.',
       lower,
       `^src/(?!(loaders|db|entities|domain|i18n)/|config\\.ts$|logger\\.ts$|paths\\.ts$)`,
-      exceptions.loadersReadService,
     ),
     forbid(
       'leaves-not-up',
