@@ -29,8 +29,6 @@ const exceptions = {
   // step 2: services' filter and result shapes become plain interfaces in services
   servicesReadResolverTypes:
     '^src/services/(access-log\\.service|notification\\.service|home-care-allowance/home-care-allowance\\.service)\\.ts$',
-  // step 2: the request context and the download paths move out of http
-  readHttpContext: '^src/(resolvers|auth)/',
   // step 2: the viewer model moves below services
   servicesReadViewer: '^src/services/',
 };
@@ -58,7 +56,7 @@ module.exports = {
       'http is imported only by the entry points (and within itself).',
       '^src/',
       http,
-      `${entry}|${http}|${exceptions.readHttpContext}`,
+      `${entry}|${http}`,
     ),
     forbid(
       'schema-only-from-entry-or-http',

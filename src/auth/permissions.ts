@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { allow, and, deny, type IRules, or, shield } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
-import type { Context } from '../http/context';
-import { isDatabaseUnavailable, ServiceUnavailableError } from '../http/service-unavailable';
+import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/service-unavailable';
 import { logger } from '../logger';
+import type { Context } from './context';
 import {
   canFilterHomeCareAllowanceMunicipality,
   canFilterRequestedMunicipality,

@@ -1,7 +1,7 @@
 import { rule } from 'graphql-shield';
 import { DataContent } from '../domain/enums';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
-import type { Context } from '../http/context';
+import type { Context } from './context';
 import { canAccess, isAuthenticated, municipalitiesFor } from './viewer';
 
 /**
