@@ -29,8 +29,6 @@ const exceptions = {
   // step 2: services' filter and result shapes become plain interfaces in services
   servicesReadResolverTypes:
     '^src/services/(access-log\\.service|notification\\.service|home-care-allowance/home-care-allowance\\.service)\\.ts$',
-  // step 2: the viewer model moves below services
-  servicesReadViewer: '^src/services/',
 };
 
 const forbid = (name, comment, from, to, fromPathNot) => ({
@@ -84,7 +82,7 @@ module.exports = {
       'auth is used by http, schema, resolvers, jobs and the entry points; services and below do not import it.',
       '^src/',
       auth,
-      `${entry}|${http}|${schema}|${resolvers}|${jobs}|${auth}|${exceptions.servicesReadViewer}`,
+      `${entry}|${http}|${schema}|${resolvers}|${jobs}|${auth}`,
     ),
     forbid(
       'services-only-from-above',

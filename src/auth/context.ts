@@ -1,9 +1,9 @@
+import type { Viewer } from '../domain/viewer';
 import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
 import type { RequestScope } from '../logger';
 import type { Services } from '../services';
 import type { Agreement } from '../services/agreement.service';
-import type { Viewer } from './viewer';
 
 /** Built once per request. An anonymous caller is a viewer value too, never a missing field. */
 export interface Context {

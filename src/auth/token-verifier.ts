@@ -9,7 +9,7 @@ import {
 import { z } from 'zod';
 import { ViewerKind } from '../domain/enums';
 import { UnauthenticatedError } from '../domain/errors';
-import { grantsFromMandates, isStrongAcr, type Viewer } from './viewer';
+import { grantsFromMandates, isStrongAcr, type Viewer } from '../domain/viewer';
 
 /** The token contract (README, "Tokens"): claims the identity gateway puts in a bearer JWT. */
 const claimsSchema = z.object({

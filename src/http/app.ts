@@ -13,7 +13,6 @@ import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
 import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
-import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
@@ -26,6 +25,7 @@ import {
   SERVICE_UNAVAILABLE_MESSAGE,
   ServiceUnavailableError,
 } from '../domain/service-unavailable';
+import { ANONYMOUS, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';

@@ -3,7 +3,6 @@ import { type ExecutionResult, execute, type GraphQLSchema, parse } from 'graphq
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
-import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../auth/viewer';
 import { downloadFileName } from '../domain/download-paths';
 import { DataContent } from '../domain/enums';
 import { ErrorCode, InternalError, UnauthenticatedError } from '../domain/errors';
@@ -13,6 +12,7 @@ import {
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
 } from '../domain/service-unavailable';
+import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../domain/viewer';
 import { logger } from '../logger';
 import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
 import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';

@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
-import type { AuthenticatedViewer } from '../auth/viewer';
 import { downloadPaths } from '../domain/download-paths';
 import { pendingDays, removalDue } from '../domain/notification-rules';
+import type { AuthenticatedViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
-import { describeViewer } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
+import { describeViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
 import { AccessGrant, PartnerAgreement, Viewer } from './types/viewer.type';
 

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { type AuthenticatedViewer, municipalitiesFor, type Viewer } from '../auth/viewer';
 import {
   assignColumns,
   NOTIFICATION_COLUMNS,
@@ -28,6 +27,7 @@ import {
   requirePostalCode,
   requireReason,
 } from '../domain/validation';
+import { type AuthenticatedViewer, municipalitiesFor, type Viewer } from '../domain/viewer';
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import type { Person } from '../entities/person.entity';

@@ -1,10 +1,10 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { municipalitiesFor, type Viewer } from '../../auth/viewer';
 import { decodeKeyCursor, encodeKeyCursor } from '../../domain/cursor';
 import { DataContent } from '../../domain/enums';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
 import { isUuid, requirePageSize } from '../../domain/validation';
+import { municipalitiesFor, type Viewer } from '../../domain/viewer';
 import { HomeCareAllowanceList, HomeCareAllowanceRow } from '../../entities/home-care-allowance-list.entity';
 import type {
   HomeCareAllowanceListConnection,
