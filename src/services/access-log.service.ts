@@ -9,7 +9,10 @@ import { BadUserInputError } from '../domain/errors';
 import { isUuid, requirePageSize, requirePersonalIdentityCode } from '../domain/validation';
 import { type AccessGrant, municipalitiesFor, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
-import type { AccessLogEntry, AccessLogFilter } from '../resolvers/types/access-log.types';
+import type {
+  AccessLogEntryShape as AccessLogEntry,
+  AccessLogFilterShape as AccessLogFilter,
+} from './shapes';
 
 /** An entry's position: its chain sequence (bigint). */
 const SEQ_KEY = ['int8'] as const;

@@ -37,11 +37,13 @@ import {
   NotificationRemoved,
   TransferReceipt,
 } from '../resolvers/types/mutation-results.type';
-import type { NotificationConnection } from '../resolvers/types/notification-connection.type';
-import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
 import { type AccessLogService, entryFor } from './access-log.service';
 import { actorOf, recordAudit } from './audit.service';
 import type { MunicipalityService } from './municipality.service';
+import type {
+  NotificationPage as NotificationConnection,
+  NotificationFilterShape as NotificationFilter,
+} from './shapes';
 
 /** A notification's columns, then its person's: one row of the list or of `notification(id)`. */
 const WITH_PERSON_COLUMNS = `${selectList(NOTIFICATION_COLUMNS, 'n')}, ${selectList(PERSON_COLUMNS, 'p')}`;
