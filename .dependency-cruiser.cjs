@@ -21,16 +21,6 @@ const services = '^src/services/';
 const lower = '^src/(loaders|db|entities|domain)/';
 const leaves = '^src/(config\\.ts|logger\\.ts|paths\\.ts|i18n/)';
 
-/**
- * Named exceptions: today's imports that still run up, each to be removed by the step of issue 11 named beside it.
- * A path listed here is exempt only from the rule it names.
- */
-const exceptions = {
-  // step 2: services' filter and result shapes become plain interfaces in services
-  // (the mutation results are classes the service builds, so that the GraphQL unions resolve them)
-  servicesReadResolverTypes: '^src/services/notification\\.service\\.ts$',
-};
-
 const forbid = (name, comment, from, to, fromPathNot) => ({
   name,
   comment,
@@ -68,7 +58,7 @@ module.exports = {
       'Resolvers are used by the schema (and http, the entry points), never by what lies below them.',
       '^src/',
       resolvers,
-      `${entry}|${http}|${schema}|${resolvers}|${exceptions.servicesReadResolverTypes}`,
+      `${entry}|${http}|${schema}|${resolvers}`,
     ),
     forbid(
       'jobs-only-from-entry-or-http',

@@ -60,3 +60,29 @@ export interface HomeCareAllowanceListPage extends Page<HomeCareAllowanceList> {
 export interface HomeCareAllowanceRowPage extends Page<HomeCareAllowanceRow> {
   totalCount: number;
 }
+
+/** A change refused because the notification's status does not allow it; nothing changed. */
+export interface InvalidTransitionResult {
+  outcome: 'InvalidTransition';
+  notificationId: string;
+  currentStatus: NotificationStatus;
+  requiredStatus: NotificationStatus;
+}
+
+/** A notification pending over 30 days, removed instead of moved to processing. */
+export interface NotificationRemovedResult {
+  outcome: 'NotificationRemoved';
+  notificationId: string;
+  pendingDays: number;
+  removedAt: Date;
+}
+
+/** A done transfer. */
+export interface TransferReceiptResult {
+  outcome: 'TransferReceipt';
+  notificationId: string;
+  fromMunicipalityCode: string;
+  toMunicipalityCode: string;
+  reason: string;
+  transferredAt: Date;
+}
