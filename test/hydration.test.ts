@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthenticatedViewer } from '../src/auth/viewer';
 import { DataContent, NotificationStatus, ViewerKind } from '../src/domain/enums';
+import type { AuthenticatedViewer } from '../src/domain/viewer';
 import { Notification } from '../src/entities/notification.entity';
 import { Person } from '../src/entities/person.entity';
 import { createLoaders } from '../src/loaders';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type GraphQLEnumType, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadPaths } from '../src/http/download-paths';
+import { downloadPaths } from '../src/domain/download-paths';
 import { ERROR_MESSAGES } from '../src/i18n/error-messages';
 import { Language, negotiateLanguage } from '../src/i18n/language';
 import { buildGraphQLSchema } from '../src/schema/build-schema';

@@ -10,8 +10,8 @@ import {
   remoteKeys,
   type TokenVerifier,
 } from '../src/auth/token-verifier';
-import { isAuthenticated, type Viewer } from '../src/auth/viewer';
 import { UnauthenticatedError } from '../src/domain/errors';
+import { isAuthenticated, type Viewer } from '../src/domain/viewer';
 import { AUDIENCE, ISSUER, MAX_TOKEN_LIFETIME_SECONDS, STRONG_ACR } from './support/app';
 
 const T0 = new Date('2026-11-02T09:00:00.000Z').getTime();

@@ -1,8 +1,8 @@
 import type { JSONWebKeySet } from 'jose';
 import type { AuthConfig } from '../config';
+import type { Mandate } from '../domain/viewer';
 import { jwksOf, loadOrCreateSigningKey, type SigningKey, signToken } from './signing-key';
 import { createTokenVerifier, localKeys, remoteKeys, type TokenVerifier } from './token-verifier';
-import type { Mandate } from './viewer';
 
 export interface Authentication {
   verifyToken: TokenVerifier;

@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { allow, and, deny, type IRules, or, shield } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
-import type { Context } from '../http/context';
-import { isDatabaseUnavailable, ServiceUnavailableError } from '../http/service-unavailable';
+import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/service-unavailable';
+import { isAuthenticated } from '../domain/viewer';
 import { logger } from '../logger';
+import type { Context } from './context';
 import {
   canFilterHomeCareAllowanceMunicipality,
   canFilterRequestedMunicipality,
@@ -17,7 +18,6 @@ import {
   isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
 } from './rules';
-import { isAuthenticated } from './viewer';
 
 /**
  * Every permission in one deny-by-default map mirroring the schema. A type-level rule covers all its fields;

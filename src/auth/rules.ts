@@ -1,8 +1,8 @@
 import { rule } from 'graphql-shield';
 import { DataContent } from '../domain/enums';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
-import type { Context } from '../http/context';
-import { canAccess, isAuthenticated, municipalitiesFor } from './viewer';
+import { canAccess, isAuthenticated, municipalitiesFor } from '../domain/viewer';
+import type { Context } from './context';
 
 /**
  * A plain `false` denies: the shield's fallbackError turns it into UNAUTHENTICATED or FORBIDDEN by who is asking.

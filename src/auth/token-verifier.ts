@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { ViewerKind } from '../domain/enums';
 import { UnauthenticatedError } from '../domain/errors';
-import { grantsFromMandates, isAuthenticated, isStrongAcr, type Viewer } from './viewer';
+import { grantsFromMandates, isAuthenticated, isStrongAcr, type Viewer } from '../domain/viewer';
 
 /** The token contract (README, "Tokens"): claims the identity gateway puts in a bearer JWT. */
 const claimsSchema = z.object({

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createAuthentication, mintHandlerToken } from '../auth/authentication';
-import { MANDATE_ISSUE_DATA_CONTENTS } from '../auth/mandate-data-contents';
 import { loadConfig } from '../config';
+import { MANDATE_ISSUE_DATA_CONTENTS } from '../domain/mandate-data-contents';
 import { parseCommandLine } from './args';
 
 const USAGE = `Usage: npm run token -- --municipality 905 [--municipality 499 …] [options]

@@ -10,14 +10,22 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { JSONWebKeySet } from 'jose';
 import type { DataSource } from 'typeorm';
+import type { Context } from '../auth/context';
 import { permissions } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
-import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import { ErrorCode, InternalError } from '../domain/errors';
+import {
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  ServiceUnavailableError,
+} from '../domain/service-unavailable';
+import { ANONYMOUS, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
@@ -25,7 +33,6 @@ import { logger } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
-import type { Context } from './context';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
 import { sendError } from './error-response';
@@ -37,14 +44,7 @@ import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter } from './playground';
 import { PostgresRateLimitStore } from './rate-limit-store';
-import {
-  isDatabaseUnavailable,
-  RETRY_AFTER_SECONDS,
-  SERVICE_UNAVAILABLE,
-  SERVICE_UNAVAILABLE_MESSAGE,
-  ServiceUnavailableError,
-  serviceUnavailablePlugin,
-} from './service-unavailable';
+import { serviceUnavailablePlugin } from './service-unavailable';
 
 /** How long /readyz waits for the database. */
 const READINESS_TIMEOUT_MS = 2000;

@@ -2,23 +2,23 @@ import express from 'express';
 import { type ExecutionResult, execute, type GraphQLSchema, parse } from 'graphql';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
-import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../auth/viewer';
+import type { Context } from '../auth/context';
+import { downloadFileName } from '../domain/download-paths';
 import { DataContent } from '../domain/enums';
 import { ErrorCode, InternalError, UnauthenticatedError } from '../domain/errors';
-import { logger } from '../logger';
-import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
-import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
-import { idsByMunicipality } from '../services/notification.service';
-import type { Context } from './context';
-import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
-import { downloadFileName } from './download-paths';
-import { sendError } from './error-response';
 import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
-} from './service-unavailable';
+} from '../domain/service-unavailable';
+import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../domain/viewer';
+import { logger } from '../logger';
+import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
+import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
+import { idsByMunicipality } from '../services/notification.service';
+import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
+import { sendError } from './error-response';
 
 const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.UNAUTHENTICATED]: 401,

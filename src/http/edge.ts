@@ -2,7 +2,7 @@ import cors from 'cors';
 import type express from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
-import { isAuthenticated, type Viewer } from '../auth/viewer';
+import { isAuthenticated, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
 import { sendError } from './error-response';
 

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type express from 'express';
+import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '../domain/service-unavailable';
 import { sendError } from './error-response';
-import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from './service-unavailable';
 
 export const STOPPING_MESSAGE =
   'Service stopping: the request was not run. Send it again; another instance or the restarted service will answer.';

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Context } from '../auth/context';
 import type { PoolStats } from '../db/data-source';
-import type { Context } from './context';
 
 /** Paths that are their own `route` label; everything else is `other` (so that unknown URLs add no series). */
 const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'];

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { errorSerializer, logger, type RequestScope } from '../logger';
-import { isDatabaseUnavailable } from './service-unavailable';
 
 /** Probes and scrapes are not logged: they come every few seconds and say nothing about use. */
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);

@@ -10,7 +10,6 @@ import {
 import type { Municipality } from '../entities/municipality.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
-import type { MunicipalityService } from '../services/municipality.service';
 
 export interface Loaders {
   person: DataLoader<string, Person | null>;
@@ -31,8 +30,13 @@ export function personFromRow(row: readonly unknown[], offset = 0): Person {
   return person;
 }
 
+/** Where the municipality loader reads municipalities (the in-memory reference data); loaders need no service. */
+export interface MunicipalityLookup {
+  get(code: string): Municipality | undefined;
+}
+
 /** Created per request, so that nothing cached outlives the request or crosses viewers. One query per batch. */
-export function createLoaders(dataSource: DataSource, municipalities: MunicipalityService): Loaders {
+export function createLoaders(dataSource: DataSource, municipalities: MunicipalityLookup): Loaders {
   return {
     person: new DataLoader(async (ids) => {
       const rows = await queryPrepared(dataSource, PERSONS_BY_ID, [[...ids]]);

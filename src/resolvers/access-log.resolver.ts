@@ -1,5 +1,5 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import type { Context } from '../http/context';
+import type { Context } from '../auth/context';
 import { AccessLogConnection, AccessLogFilter } from './types/access-log.types';
 
 @Resolver()

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context';
+import { downloadFileName, downloadPaths } from '../domain/download-paths';
 import { HomeCareAllowanceList } from '../entities/home-care-allowance-list.entity';
 import { Municipality } from '../entities/municipality.entity';
-import type { Context } from '../http/context';
-import { downloadFileName, downloadPaths } from '../http/download-paths';
 import {
   HomeCareAllowanceListConnection,
   HomeCareAllowanceRowConnection,

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context';
 import { Notification } from '../entities/notification.entity';
-import type { Context } from '../http/context';
 import {
   invalidTransitionMessage,
   NOTIFICATION_KIND_LABELS,

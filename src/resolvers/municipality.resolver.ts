@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context';
 import { Municipality, WelfareArea } from '../entities/municipality.entity';
-import type { Context } from '../http/context';
 
 @Resolver(() => Municipality)
 export class MunicipalityResolver {

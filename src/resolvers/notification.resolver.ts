@@ -1,15 +1,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AuthenticatedViewer } from '../auth/viewer';
+import type { Context } from '../auth/context';
+import { downloadPaths } from '../domain/download-paths';
 import { pendingDays, removalDue } from '../domain/notification-rules';
+import type { AuthenticatedViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
-import type { Context } from '../http/context';
-import { downloadPaths } from '../http/download-paths';
 import { selectsField } from './selection';
 import {
+  asMutationResult,
   MoveToProcessingResult,
   ReturnToNewResult,
   TransferReceipt,
@@ -54,25 +55,28 @@ export class NotificationResolver {
     description:
       'Move a NEW notification to processing. One pending over 30 days is removed instead (NotificationRemoved).',
   })
-  moveToProcessing(
+  async moveToProcessing(
     @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.notifications.moveToProcessing(handler(ctx), id);
+    return asMutationResult(await ctx.services.notifications.moveToProcessing(handler(ctx), id));
   }
 
   @Mutation(() => ReturnToNewResult, {
     description: 'Return a notification in processing to NEW. Its 30 days still count from creation.',
   })
-  returnToNew(@Arg('id', () => ID, { description: 'Notification id.' }) id: string, @Ctx() ctx: Context) {
-    return ctx.services.notifications.returnToNew(handler(ctx), id);
+  async returnToNew(
+    @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
+    @Ctx() ctx: Context,
+  ) {
+    return asMutationResult(await ctx.services.notifications.returnToNew(handler(ctx), id));
   }
 
   @Mutation(() => TransferResult, {
     description:
       'Transfer a NEW notification to another municipality, with a reason. You stop seeing it at once; the target sees it as NEW.',
   })
-  transferToMunicipality(
+  async transferToMunicipality(
     @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
     @Arg('municipalityCode', () => String, { description: 'Three-digit code of the receiving municipality.' })
     municipalityCode: string,
@@ -80,7 +84,9 @@ export class NotificationResolver {
     reason: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.notifications.transferToMunicipality(handler(ctx), id, municipalityCode, reason);
+    return asMutationResult(
+      await ctx.services.notifications.transferToMunicipality(handler(ctx), id, municipalityCode, reason),
+    );
   }
 
   @FieldResolver(() => Municipality, {

@@ -1,8 +1,8 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { describeViewer } from '../auth/viewer';
+import type { Context } from '../auth/context';
 import { DataContent } from '../domain/enums';
+import { describeViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
-import type { Context } from '../http/context';
 import { AccessGrant, PartnerAgreement, Viewer } from './types/viewer.type';
 
 @Resolver(() => Viewer)

@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type AccessGrant, municipalitiesFor, type Viewer } from '../auth/viewer';
 import { ACCESS_LOG_BATCH_MARKER } from '../db/data-source';
 import { personKeySql } from '../db/person-key';
 import { decodeKeyCursor, encodeKeyCursor } from '../domain/cursor';
 import { DataContent } from '../domain/enums';
 import { BadUserInputError } from '../domain/errors';
 import { isUuid, requirePageSize, requirePersonalIdentityCode } from '../domain/validation';
+import { type AccessGrant, municipalitiesFor, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
-import type { AccessLogEntry, AccessLogFilter } from '../resolvers/types/access-log.types';
+import type {
+  AccessLogEntryShape as AccessLogEntry,
+  AccessLogFilterShape as AccessLogFilter,
+} from './shapes';
 
 /** An entry's position: its chain sequence (bigint). */
 const SEQ_KEY = ['int8'] as const;

@@ -1,8 +1,8 @@
 import { FinnishBusinessIds } from 'finnish-business-ids';
 import type { DataSource } from 'typeorm';
-import type { AccessGrant } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
 import { isCalendarDate } from '../domain/validation';
+import type { AccessGrant } from '../domain/viewer';
 
 export interface Agreement {
   id: string;

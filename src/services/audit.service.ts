@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { AccessGrant, AuthenticatedViewer } from '../auth/viewer';
 import { DataContent } from '../domain/enums';
+import type { AccessGrant, AuthenticatedViewer } from '../domain/viewer';
 import { AuditEvent } from '../entities/audit-event.entity';
 import { appendAccessLog, purposeOf } from './access-log.service';
 

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { type AuthenticatedViewer, municipalitiesFor, type Viewer } from '../auth/viewer';
 import {
   assignColumns,
   NOTIFICATION_COLUMNS,
@@ -28,20 +27,21 @@ import {
   requirePostalCode,
   requireReason,
 } from '../domain/validation';
+import { type AuthenticatedViewer, municipalitiesFor, type Viewer } from '../domain/viewer';
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import type { Person } from '../entities/person.entity';
 import { personFromRow } from '../loaders';
-import {
-  InvalidTransition,
-  NotificationRemoved,
-  TransferReceipt,
-} from '../resolvers/types/mutation-results.type';
-import type { NotificationConnection } from '../resolvers/types/notification-connection.type';
-import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
 import { type AccessLogService, entryFor } from './access-log.service';
 import { actorOf, recordAudit } from './audit.service';
 import type { MunicipalityService } from './municipality.service';
+import type {
+  InvalidTransitionResult,
+  NotificationPage as NotificationConnection,
+  NotificationFilterShape as NotificationFilter,
+  NotificationRemovedResult,
+  TransferReceiptResult,
+} from './shapes';
 
 /** A notification's columns, then its person's: one row of the list or of `notification(id)`. */
 const WITH_PERSON_COLUMNS = `${selectList(NOTIFICATION_COLUMNS, 'n')}, ${selectList(PERSON_COLUMNS, 'p')}`;
@@ -368,11 +368,12 @@ export class NotificationService {
         });
         await manager.delete(Notification, { id: notification.id });
         await deleteOrphanPersons(manager, [notification.personId]);
-        return Object.assign(new NotificationRemoved(), {
+        return {
+          outcome: 'NotificationRemoved',
           notificationId: notification.id,
           pendingDays: pendingDays(notification.createdAt, now),
           removedAt: now,
-        });
+        } satisfies NotificationRemovedResult;
       }
       await this.applyStatus(manager, viewer, notification, 'MOVE_TO_PROCESSING', now, {
         processingStartedAt: now,
@@ -431,13 +432,14 @@ export class NotificationService {
         toMunicipalityCode: target,
         reason: trimmedReason,
       });
-      return Object.assign(new TransferReceipt(), {
+      return {
+        outcome: 'TransferReceipt',
         notificationId: notification.id,
         fromMunicipalityCode: from,
         toMunicipalityCode: target,
         reason: trimmedReason,
         transferredAt: now,
-      });
+      } satisfies TransferReceiptResult;
     });
   }
 
@@ -450,7 +452,7 @@ export class NotificationService {
     id: string,
     action: NotificationAction,
     apply: (manager: EntityManager, notification: Notification, now: Date) => Promise<R>,
-  ): Promise<R | InvalidTransition> {
+  ): Promise<R | InvalidTransitionResult> {
     if (!isUuid(id)) throw new NotFoundError();
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
@@ -465,11 +467,12 @@ export class NotificationService {
         throw new NotFoundError();
       const transition = TRANSITIONS[action];
       if (notification.status !== transition.from) {
-        return Object.assign(new InvalidTransition(), {
+        return {
+          outcome: 'InvalidTransition',
           notificationId: notification.id,
           currentStatus: notification.status,
           requiredStatus: transition.from,
-        });
+        } satisfies InvalidTransitionResult;
       }
       return apply(manager, notification, now);
     });

@@ -1,8 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { AccessLogEntryShape, AccessLogFilterShape } from '../../services/shapes';
 import { PageInfo } from './notification-connection.type';
 
 @InputType({ description: 'Which access log entries to review; all conditions are optional and combine.' })
-export class AccessLogFilter {
+export class AccessLogFilter implements AccessLogFilterShape {
   @Field(() => Date, { nullable: true, description: 'Entries at or after this time.' })
   from?: Date | null;
 
@@ -31,7 +32,7 @@ export class AccessLogFilter {
 @ObjectType({
   description: 'One access to personal data or one change: who, when, on what grounds, to what.',
 })
-export class AccessLogEntry {
+export class AccessLogEntry implements AccessLogEntryShape {
   @Field(() => ID, { description: 'Position in the hash chain.' })
   id!: string;
 

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { HomeCareAllowanceList, HomeCareAllowanceRow } from '../../entities/home-care-allowance-list.entity';
+import type { HomeCareAllowanceListPage, HomeCareAllowanceRowPage } from '../../services/shapes';
 import { PageInfo } from './notification-connection.type';
 
 @ObjectType({ description: 'A monthly list in a page of lists, with its cursor.' })
@@ -12,7 +13,7 @@ export class HomeCareAllowanceListEdge {
 }
 
 @ObjectType({ description: 'A page of child home care allowance lists, newest month first.' })
-export class HomeCareAllowanceListConnection {
+export class HomeCareAllowanceListConnection implements HomeCareAllowanceListPage {
   @Field(() => [HomeCareAllowanceListEdge], { description: 'The lists on this page.' })
   edges!: HomeCareAllowanceListEdge[];
 
@@ -35,7 +36,7 @@ export class HomeCareAllowanceRowEdge {
 }
 
 @ObjectType({ description: 'A page of the recipients on one list, in list order.' })
-export class HomeCareAllowanceRowConnection {
+export class HomeCareAllowanceRowConnection implements HomeCareAllowanceRowPage {
   @Field(() => [HomeCareAllowanceRowEdge], { description: 'The rows on this page.' })
   edges!: HomeCareAllowanceRowEdge[];
 

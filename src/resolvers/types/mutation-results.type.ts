@@ -1,11 +1,16 @@
 import { createUnionType, Field, ID, Int, ObjectType } from 'type-graphql';
 import { NotificationStatus } from '../../domain/enums';
 import { Notification } from '../../entities/notification.entity';
+import type {
+  InvalidTransitionResult,
+  NotificationRemovedResult,
+  TransferReceiptResult,
+} from '../../services/shapes';
 
 @ObjectType({
   description: "The change is not possible from the notification's current status; nothing changed.",
 })
-export class InvalidTransition {
+export class InvalidTransition implements Omit<InvalidTransitionResult, 'outcome'> {
   @Field(() => ID, { description: 'The notification.' })
   notificationId!: string;
 
@@ -20,7 +25,7 @@ export class InvalidTransition {
   description:
     'Kela: a notification pending over 30 days cannot be moved to processing; it was removed from the service instead.',
 })
-export class NotificationRemoved {
+export class NotificationRemoved implements Omit<NotificationRemovedResult, 'outcome'> {
   @Field(() => ID, { description: 'The notification that no longer exists.' })
   notificationId!: string;
 
@@ -32,7 +37,7 @@ export class NotificationRemoved {
 }
 
 @ObjectType({ description: 'Confirms a transfer. The origin municipality no longer sees the notification.' })
-export class TransferReceipt {
+export class TransferReceipt implements Omit<TransferReceiptResult, 'outcome'> {
   @Field(() => ID, { description: 'The transferred notification.' })
   notificationId!: string;
 
@@ -67,3 +72,16 @@ export const TransferResult = createUnionType({
   description: 'TransferReceipt or InvalidTransition (only NEW notifications can be transferred).',
   types: () => [TransferReceipt, InvalidTransition] as const,
 });
+
+type OutcomeResult = InvalidTransitionResult | NotificationRemovedResult | TransferReceiptResult;
+const OUTCOME_CLASSES = { InvalidTransition, NotificationRemoved, TransferReceipt };
+
+/**
+ * A service's plain outcome as the class of its GraphQL type, by which the unions above tell their members apart
+ * (services do not import these classes: layers run one way). A notification passes as it is.
+ */
+export function asMutationResult<T extends object>(result: T | OutcomeResult) {
+  if (!('outcome' in result)) return result;
+  const { outcome, ...fields } = result;
+  return Object.assign(new OUTCOME_CLASSES[outcome](), fields);
+}

@@ -1,8 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Notification } from '../../entities/notification.entity';
+import type { NotificationPage, PageInfoShape } from '../../services/shapes';
 
 @ObjectType({ description: 'Relay page information.' })
-export class PageInfo {
+export class PageInfo implements PageInfoShape {
   @Field(() => Boolean, { description: 'Whether more items follow the last one on this page.' })
   hasNextPage!: boolean;
 
@@ -20,7 +21,7 @@ export class NotificationEdge {
 }
 
 @ObjectType({ description: 'A page of notifications, newest first.' })
-export class NotificationConnection {
+export class NotificationConnection implements NotificationPage {
   @Field(() => [NotificationEdge], { description: 'The notifications on this page.' })
   edges!: NotificationEdge[];
 

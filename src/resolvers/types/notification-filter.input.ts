@@ -1,11 +1,12 @@
 import { Field, InputType } from 'type-graphql';
 import { NotificationStatus } from '../../domain/enums';
+import type { NotificationFilterShape } from '../../services/shapes';
 
 @InputType({
   description:
     'Which notifications to list. Status picks the list; the other conditions are optional (Kelmu: postal code area or one person).',
 })
-export class NotificationFilter {
+export class NotificationFilter implements NotificationFilterShape {
   @Field(() => NotificationStatus, { description: 'NEW or IN_PROCESSING: the two lists.' })
   status!: NotificationStatus;
 

@@ -1,18 +1,18 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { municipalitiesFor, type Viewer } from '../../auth/viewer';
 import { decodeKeyCursor, encodeKeyCursor } from '../../domain/cursor';
 import { DataContent } from '../../domain/enums';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
 import { isUuid, requirePageSize } from '../../domain/validation';
+import { municipalitiesFor, type Viewer } from '../../domain/viewer';
 import { HomeCareAllowanceList, HomeCareAllowanceRow } from '../../entities/home-care-allowance-list.entity';
-import type {
-  HomeCareAllowanceListConnection,
-  HomeCareAllowanceRowConnection,
-} from '../../resolvers/types/home-care-allowance.types';
 import { type AccessLogService, entryFor } from '../access-log.service';
 import { recordAudit, SYSTEM_ACTORS } from '../audit.service';
 import type { MunicipalityService } from '../municipality.service';
+import type {
+  HomeCareAllowanceListPage as HomeCareAllowanceListConnection,
+  HomeCareAllowanceRowPage as HomeCareAllowanceRowConnection,
+} from '../shapes';
 
 export interface GenerationResult {
   /** 'YYYY-MM' */

@@ -1,4 +1,4 @@
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../domain/viewer';
 import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
 import type { RequestScope } from '../logger';

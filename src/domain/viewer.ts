@@ -1,5 +1,5 @@
-import { DataContent, ViewerKind } from '../domain/enums';
-import { UnauthenticatedError } from '../domain/errors';
+import { DataContent, ViewerKind } from './enums';
+import { UnauthenticatedError } from './errors';
 import { MANDATE_ISSUE_DATA_CONTENTS, STRONG_AUTHENTICATION_ACRS } from './mandate-data-contents';
 
 /** Access to one municipality's data, with the purpose (mandate issue or agreement) that grants it. */

@@ -1,4 +1,4 @@
-import { DataContent } from '../domain/enums';
+import { DataContent } from './enums';
 
 /**
  * Which data contents each Suomi.fi mandate issue (valtuusasia) opens. The one place this mapping lives.

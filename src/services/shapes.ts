@@ -1,0 +1,88 @@
+import type { NotificationStatus } from '../domain/enums';
+import type {
+  HomeCareAllowanceList,
+  HomeCareAllowanceRow,
+} from '../entities/home-care-allowance-list.entity';
+import type { Notification } from '../entities/notification.entity';
+
+/**
+ * The filters services take and the pages they return, as plain shapes: services do not import the GraphQL types of
+ * src/resolvers/types, whose classes implement these (layers run one way).
+ */
+
+export interface PageInfoShape {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface Page<Node> {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: PageInfoShape;
+}
+
+export interface NotificationFilterShape {
+  status: NotificationStatus;
+  municipalityCode?: string | null;
+  postalCode?: string | null;
+  personalIdentityCode?: string | null;
+}
+
+export interface NotificationPage extends Page<Notification> {
+  /** Counts on demand, at most once per page (see NotificationConnection). */
+  totalCount: () => Promise<number>;
+}
+
+export interface AccessLogFilterShape {
+  from?: Date | null;
+  to?: Date | null;
+  userId?: string | null;
+  notificationId?: string | null;
+  personalIdentityCode?: string | null;
+}
+
+export interface AccessLogEntryShape {
+  id: string;
+  occurredAt: Date;
+  actorKind: string;
+  actorId: string;
+  organisation: string | null;
+  dataContent: string | null;
+  purpose: string | null;
+  operation: string;
+  notificationIds: string[];
+  listIds: string[];
+}
+
+export interface HomeCareAllowanceListPage extends Page<HomeCareAllowanceList> {
+  totalCount: number;
+}
+
+export interface HomeCareAllowanceRowPage extends Page<HomeCareAllowanceRow> {
+  totalCount: number;
+}
+
+/** A change refused because the notification's status does not allow it; nothing changed. */
+export interface InvalidTransitionResult {
+  outcome: 'InvalidTransition';
+  notificationId: string;
+  currentStatus: NotificationStatus;
+  requiredStatus: NotificationStatus;
+}
+
+/** A notification pending over 30 days, removed instead of moved to processing. */
+export interface NotificationRemovedResult {
+  outcome: 'NotificationRemoved';
+  notificationId: string;
+  pendingDays: number;
+  removedAt: Date;
+}
+
+/** A done transfer. */
+export interface TransferReceiptResult {
+  outcome: 'TransferReceipt';
+  notificationId: string;
+  fromMunicipalityCode: string;
+  toMunicipalityCode: string;
+  reason: string;
+  transferredAt: Date;
+}
