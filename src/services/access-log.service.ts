@@ -12,22 +12,14 @@ import { logger } from '../logger';
 import type {
   AccessLogEntryShape as AccessLogEntry,
   AccessLogFilterShape as AccessLogFilter,
+  AccessRecord,
 } from './shapes';
 
 /** An entry's position: its chain sequence (bigint). */
 const SEQ_KEY = ['int8'] as const;
 
 /** One access to personal data: ids of what was returned or changed, never the data itself. */
-export interface AccessEntry {
-  occurredAt: Date;
-  actorKind: string;
-  actorId: string;
-  /** The municipality on whose data the access was (the organisation that must be able to review it). */
-  organisation: string | null;
-  dataContent: string | null;
-  /** The mandate issue or agreement the access rested on. */
-  purpose: string | null;
-  operation: string;
+export interface AccessEntry extends AccessRecord {
   notificationIds?: string[];
   listIds?: string[];
   /** Identity codes searched for or returned; stored only as keyed person keys, so the log can be searched by person. */

@@ -40,15 +40,21 @@ export interface AccessLogFilterShape {
   personalIdentityCode?: string | null;
 }
 
-export interface AccessLogEntryShape {
-  id: string;
+/** What every access-log entry records, written or read back: who, when, on whose data, why and how. */
+export interface AccessRecord {
   occurredAt: Date;
   actorKind: string;
   actorId: string;
+  /** The municipality on whose data the access was (the organisation that must be able to review it). */
   organisation: string | null;
   dataContent: string | null;
+  /** The mandate issue or agreement the access rested on. */
   purpose: string | null;
   operation: string;
+}
+
+export interface AccessLogEntryShape extends AccessRecord {
+  id: string;
   notificationIds: string[];
   listIds: string[];
 }
