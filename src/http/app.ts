@@ -7,11 +7,10 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import type { JSONWebKeySet } from 'jose';
 import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
-import { permissions } from '../auth/permissions';
+import { shieldedSchemas } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
@@ -210,7 +209,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ...(options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {}),
     ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
   });
-  const schema = applyMiddleware(buildGraphQLSchema(), permissions);
+  const schemas = shieldedSchemas(buildGraphQLSchema);
+  const schema = schemas.shielded;
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
@@ -219,7 +219,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const metrics = createMetrics(() => poolOf(dataSource));
   const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schemas),
     formatError: (formatted, error) => {
       const result = formatError(formatted, error);
       metrics.countError(result.extensions?.code as string | undefined);
