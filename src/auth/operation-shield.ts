@@ -108,6 +108,16 @@ export interface OperationShield {
     variables: Record<string, unknown> | undefined,
     ctx: object,
   ): Promise<ExecutionPath>;
+  /**
+   * The map's rule for one field, outside a GraphQL operation (downloads): true, or the error shield would answer the
+   * field with (the fallbackError's for a plain denial).
+   */
+  decide(
+    typeName: string,
+    fieldName: string,
+    input: { parent?: unknown; args?: Record<string, unknown> },
+    ctx: object,
+  ): Promise<true | Error>;
 }
 
 /** The rule shield applies to `type.field`: its own generator's lookup (type rule, field rule, `*`, fallback). */
@@ -197,11 +207,23 @@ export function operationShield(
   return {
     shielded,
     fast,
+    async decide(typeName, fieldName, { parent, args = {} }, ctx) {
+      const type = fast.getType(typeName);
+      const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+      if (!isObjectType(type) || !field) throw new Error(`No field ${typeName}.${fieldName} in the schema.`);
+      withShieldCache(ctx);
+      const info = { parentType: type, fieldName } as GraphQLResolveInfo;
+      const rule = ruleFor(rules, type, fieldName, options.fallbackRule);
+      const outcome = await rule.resolve(parent, args, ctx, info, ruleOptions);
+      if (outcome === true) return true;
+      const error =
+        outcome instanceof Error ? outcome : await options.fallbackError(null, parent, args, ctx, info);
+      return error instanceof Error ? error : new Error('Not allowed.');
+    },
     async pathFor(document, operationName, variables, ctx) {
       const checks = checksOf(document, operationName);
       if (!checks) return 'shielded';
-      const context = ctx as { _shield?: { cache: Record<string, unknown> } };
-      context._shield ??= { cache: {} };
+      withShieldCache(ctx);
       const operation = getOperationAST(document, operationName);
       let coerced: Record<string, unknown> | undefined;
       if (checks.some((check) => check.usesArguments)) {
@@ -226,6 +248,12 @@ export function operationShield(
       return outcomes.every((outcome) => outcome === true) ? 'fast' : 'shielded';
     },
   };
+}
+
+/** Shield keeps its per-request rule cache on the context; its middleware creates it on first use, and so do we. */
+function withShieldCache(ctx: object): void {
+  const context = ctx as { _shield?: { cache: Record<string, unknown> } };
+  context._shield ??= { cache: {} };
 }
 
 /**
