@@ -1,10 +1,11 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { allow, and, deny, type IRules, or, shield } from 'graphql-shield';
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { allow, and, deny, type IRules, or } from 'graphql-shield';
 import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/service-unavailable';
 import { isAuthenticated } from '../domain/viewer';
 import { logger } from '../logger';
 import type { Context } from './context';
+import { type OperationShield, operationShield } from './operation-shield';
 import {
   canFilterHomeCareAllowanceMunicipality,
   canFilterRequestedMunicipality,
@@ -113,8 +114,10 @@ function fallbackError(
   return new InternalError();
 }
 
-export const permissions = shield(permissionMap, {
-  fallbackRule: deny,
-  fallbackError,
-  allowExternalErrors: false,
-});
+/**
+ * The schema twice, both guarded by the map above: with shield on every field (the reference, which runs any operation
+ * the caller is not allowed whole) and with the rules applied per operation and per object (src/auth/operation-shield.ts).
+ */
+export function shieldedSchemas(buildSchema: () => GraphQLSchema): OperationShield {
+  return operationShield(buildSchema, permissionMap, { fallbackRule: deny, fallbackError });
+}

@@ -7,6 +7,7 @@ import { Address } from './person.entity';
  * allowance living there. Visible and downloadable for 24 months from its generation.
  */
 @ObjectType({
+  simpleResolvers: true,
   description: 'A monthly list of immigrant recipients of child home care allowance in one municipality.',
 })
 @Entity({ name: 'home_care_allowance_list' })
@@ -43,7 +44,10 @@ export class HomeCareAllowanceList {
 }
 
 /** One recipient on a list, as it stood on the generation day (a snapshot; later changes do not alter it). */
-@ObjectType({ description: 'A recipient of child home care allowance on a monthly list (personal data).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A recipient of child home care allowance on a monthly list (personal data).',
+})
 @Entity({ name: 'home_care_allowance_list_row' })
 export class HomeCareAllowanceRow {
   @PrimaryColumn({ name: 'list_id', type: 'uuid' })

@@ -1,7 +1,10 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-@ObjectType({ description: 'A welfare area (fi: hyvinvointialue, sv: välfärdsområde).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A welfare area (fi: hyvinvointialue, sv: välfärdsområde).',
+})
 export class WelfareArea {
   @Field(() => String, { description: "Short identifier of the welfare area (Yle's area id), e.g. 'PO'." })
   id!: string;
@@ -14,7 +17,7 @@ export class WelfareArea {
 }
 
 /** Source: Statistics Finland's municipality classification 2025 (CC BY 4.0), see data/SOURCES.md. */
-@ObjectType({ description: 'A Finnish municipality (fi: kunta, sv: kommun).' })
+@ObjectType({ simpleResolvers: true, description: 'A Finnish municipality (fi: kunta, sv: kommun).' })
 @Entity({ name: 'municipality' })
 export class Municipality {
   @Field(() => String, { description: "Three-digit municipality code, e.g. '905' for Vaasa." })

@@ -2,7 +2,10 @@ import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Kela: a handler may transfer a notification to any municipality; the reason is required. */
-@ObjectType({ description: 'A transfer of a notification from one municipality to another.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A transfer of a notification from one municipality to another.',
+})
 @Entity({ name: 'notification_transfer' })
 export class NotificationTransfer {
   @PrimaryGeneratedColumn('uuid')

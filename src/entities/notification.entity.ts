@@ -6,7 +6,10 @@ import { NotificationKind, NotificationStatus } from '../domain/enums';
  * An immigrant notification (ilmoitus maahanmuuttajasta). Kela creates it; handlers only move it between the
  * two lists or transfer it. Municipality, person and transfers are resolved through per-request loaders.
  */
-@ObjectType({ description: 'A notification Kela sent to a municipality about a person (personal data).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A notification Kela sent to a municipality about a person (personal data).',
+})
 @Entity({ name: 'notification' })
 export class Notification {
   @Field(() => ID, { description: 'Stable identifier of the notification.' })

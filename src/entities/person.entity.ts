@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'A postal address in Finland.' })
+@ObjectType({ simpleResolvers: true, description: 'A postal address in Finland.' })
 export class Address {
   @Field(() => String, { description: 'Street address, e.g. Kauppapuistikko 1 A 2.' })
   street!: string;
@@ -17,7 +17,7 @@ export class Address {
  * The person a notification is about, as Kela delivered them. Personal data: every field is guarded by
  * the integration-services data content in the permission map.
  */
-@ObjectType({ description: 'The person a notification concerns (personal data).' })
+@ObjectType({ simpleResolvers: true, description: 'The person a notification concerns (personal data).' })
 @Entity({ name: 'person' })
 export class Person {
   @PrimaryGeneratedColumn('uuid')

@@ -7,11 +7,11 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import type { JSONWebKeySet } from 'jose';
 import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
-import { permissions } from '../auth/permissions';
+import type { OperationShield } from '../auth/operation-shield';
+import { shieldedSchemas } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
@@ -73,12 +73,20 @@ export interface HttpServerOptions {
   accessLogAnchorFile?: string;
   /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
   playground?: PlaygroundOptions;
+  /**
+   * `per-operation` (the default): the permission map applied once per operation and per object
+   * (src/auth/operation-shield.ts). `per-field`: shield on every field of every operation, the reference that
+   * test/authorization-differential.test.ts compares with.
+   */
+  authorization?: 'per-operation' | 'per-field';
 }
 
 export interface HttpServer {
   app: express.Express;
   httpServer: http.Server;
   services: Services;
+  /** The permission map's two schemas and the choice between them per operation. */
+  authorization: OperationShield;
   listen(port: number, host?: string): Promise<number>;
   /**
    * Stops serving (src/http/graceful-close.ts): in-flight requests get `drainMs` (default 10 s), then their statements
@@ -210,7 +218,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ...(options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {}),
     ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
   });
-  const schema = applyMiddleware(buildGraphQLSchema(), permissions);
+  const authorization = shieldedSchemas(buildGraphQLSchema);
+  const schema = authorization.shielded;
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
@@ -219,7 +228,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const metrics = createMetrics(() => poolOf(dataSource));
   const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(schema),
+    gateway: jitGateway(
+      options.authorization === 'per-field'
+        ? { ...authorization, pathFor: async () => 'shielded' }
+        : authorization,
+    ),
     formatError: (formatted, error) => {
       const result = formatError(formatted, error);
       metrics.countError(result.extensions?.code as string | undefined);
@@ -383,6 +396,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     app,
     httpServer,
     services,
+    authorization,
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

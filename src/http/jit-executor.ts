@@ -1,7 +1,8 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
+import { GraphQLError, printSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import type { OperationShield } from '../auth/operation-shield';
 import { ErrorCode } from '../domain/errors';
 import { variableErrors } from './variables';
 
@@ -11,7 +12,8 @@ import { variableErrors } from './variables';
  * still parses, validates, formats errors and runs its plugins; the shield middleware is part of the schema's
  * resolvers, so every rule runs exactly as under graphql-js.
  */
-export function jitGateway(schema: GraphQLSchema, maxCompiledOperations = 1000): GatewayInterface {
+export function jitGateway(schemas: OperationShield, maxCompiledOperations = 1000): GatewayInterface {
+  const schema = schemas.shielded;
   const compiled = new LRUCache<string, CompiledQuery>({ max: maxCompiledOperations });
   const executor: GatewayExecutor = async (requestContext) => {
     // When Apollo could not resolve the requested operation it passes operationName null; compiling with the name the
@@ -19,16 +21,20 @@ export function jitGateway(schema: GraphQLSchema, maxCompiledOperations = 1000):
     const operationName = requestContext.operation
       ? (requestContext.operationName ?? undefined)
       : (requestContext.request.operationName ?? undefined);
-    const key = `${requestContext.queryHash}:${requestContext.operation ? '' : '!'}${operationName ?? ''}`;
+    const variables = requestContext.request.variables ?? {};
+    // The permission map decides per operation whether the per-field shield is needed (src/auth/operation-shield.ts).
+    const path = requestContext.operation
+      ? await schemas.pathFor(requestContext.document, operationName, variables, requestContext.context)
+      : 'shielded';
+    const key = `${path}:${requestContext.queryHash}:${requestContext.operation ? '' : '!'}${operationName ?? ''}`;
     let query = compiled.get(key);
     if (!query) {
-      const result = compileQuery(schema, requestContext.document, operationName);
+      const result = compileQuery(schemas[path], requestContext.document, operationName);
       // Compilation only fails on documents graphql-js would reject too: hand back its errors as a result.
       if (!isCompiledQuery(result)) return result;
       query = result;
       compiled.set(key, query);
     }
-    const variables = requestContext.request.variables ?? {};
     const result = query.query(undefined, requestContext.context, variables);
     // graphql-jit answers variables it cannot coerce with errors alone, no data, and no code on them (a 500 in
     // Apollo's eyes). Only then are they checked again, with graphql-js, for errors coded BAD_USER_INPUT (400) that

@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { LRUCache } from 'lru-cache';
 import { requirePageSize } from '../domain/validation';
 
 /** What one GraphQL document may ask for. README, "Limits", states the values. */
@@ -72,48 +81,69 @@ const pagedEstimator =
  * An operation over the limit because a `first` is out of its range is told about that `first` (BAD_USER_INPUT naming
  * it), not about the cost; one within the limit leaves an out-of-range `first` to its resolver, which says the same.
  */
+/** A cost estimate: the total, and the first page size out of range met on the way. */
+interface Cost {
+  cost: number;
+  outOfRange?: GraphQLError;
+}
+
+function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | undefined,
+): Cost | undefined {
+  const outOfRange: { error?: GraphQLError } = {};
+  try {
+    const cost = getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operationName ? { operationName } : {}),
+      estimators: [pagedEstimator(outOfRange), simpleEstimator({ defaultComplexity: 1 })],
+    });
+    return { cost, ...(outOfRange.error ? { outOfRange: outOfRange.error } : {}) };
+  } catch {
+    return undefined; // Invalid variables: execution reports them with their own error.
+  }
+}
+
 function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+  // The estimate depends on the document, the operation and the variables only: a client's repeated operation (a list
+  // paged with the same variables, say) is estimated once. Documents are Apollo's cached parse results.
+  const estimates = new WeakMap<DocumentNode, LRUCache<string, Cost | 'invalid'>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const outOfRange: { error?: GraphQLError } = {};
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(request.operationName ? { operationName: request.operationName } : {}),
-              estimators: [pagedEstimator(outOfRange), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            return; // Invalid variables: execution reports them with their own error.
+          const variables = request.variables ?? {};
+          let byVariables = estimates.get(document);
+          if (!byVariables) {
+            byVariables = new LRUCache({ max: 100 });
+            estimates.set(document, byVariables);
           }
-          if (cost <= maxCost) return;
-          if (outOfRange.error) {
-            throw new GraphQLError(outOfRange.error.message, {
-              extensions: { ...outOfRange.error.extensions, http: { status: 400 } },
+          // Hashed: variables may hold identity codes, which a long-lived cache must not keep.
+          const key = createHash('sha256')
+            .update(`${request.operationName ?? ''}:${JSON.stringify(variables)}`)
+            .digest('base64');
+          let estimate = byVariables.get(key);
+          if (estimate === undefined) {
+            estimate = estimateCost(schema, document, variables, request.operationName) ?? 'invalid';
+            byVariables.set(key, estimate);
+          }
+          if (estimate === 'invalid' || estimate.cost <= maxCost) return;
+          if (estimate.outOfRange) {
+            throw new GraphQLError(estimate.outOfRange.message, {
+              extensions: { ...estimate.outOfRange.extensions, http: { status: 400 } },
             });
           }
-          throw limitError('maxCost', `Query cost limit of ${maxCost} exceeded, found ${cost}.`);
+          throw limitError('maxCost', `Query cost limit of ${maxCost} exceeded, found ${estimate.cost}.`);
         },
       };
     },
   };
 }
 
-/**
- * The Apollo options that enforce the limits:
- * - depth, aliases and directives: graphql-armor's validation rules (rejections coded GRAPHQL_VALIDATION_FAILED with
- *   `extensions.limit`, HTTP 400);
- * - cost: graphql-query-complexity with the request's variables (above);
- * - tokens: graphql-js's own parser limit (`GRAPHQL_PARSE_FAILED`, HTTP 400). graphql-armor's token plugin throws from
- *   an Apollo hook, which Apollo 5 answers with HTTP 500;
- * - field suggestions: graphql-js's own `hideSuggestions` in validation. graphql-armor's suggestion mask is not used:
- *   it rewrites `error.message` in place, which throws on graphql-jit's execution errors (read-only messages) and
- *   turned every resolver error into INTERNAL.
- */
 export function queryLimitOptions(limits: QueryLimits): {
   plugins: ApolloServerPlugin[];
   validationRules: ValidationRule[];

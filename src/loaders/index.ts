@@ -12,9 +12,34 @@ import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
 
 export interface Loaders {
-  person: DataLoader<string, Person | null>;
-  municipality: DataLoader<string, Municipality | null>;
+  person: PersonLoader;
+  municipality: MunicipalityLoader;
   transfers: DataLoader<string, NotificationTransfer[]>;
+}
+
+/**
+ * Persons by id: those a list or lookup statement already read (primed) are answered at once, without a promise each,
+ * the rest batched into one statement.
+ */
+export class PersonLoader {
+  private readonly primed = new Map<string, Person | null>();
+
+  constructor(private readonly batch: DataLoader<string, Person | null>) {}
+
+  prime(id: string, person: Person | null): void {
+    this.primed.set(id, person);
+  }
+
+  load(id: string): Person | null | Promise<Person | null> {
+    const person = this.primed.get(id);
+    return person !== undefined ? person : this.batch.load(id);
+  }
+}
+
+/** Municipalities are reference data held in memory: answered at once. */
+export interface MunicipalityLoader {
+  load(code: string): Municipality | null;
+  loadMany(codes: readonly string[]): (Municipality | null)[];
 }
 
 /** Persons as the entity names their fields, read as plain rows: every list page without the join loads fifty. */
@@ -38,18 +63,22 @@ export interface MunicipalityLookup {
 /** Created per request, so that nothing cached outlives the request or crosses viewers. One query per batch. */
 export function createLoaders(dataSource: DataSource, municipalities: MunicipalityLookup): Loaders {
   return {
-    person: new DataLoader(async (ids) => {
-      const rows = await queryPrepared(dataSource, PERSONS_BY_ID, [[...ids]]);
-      const byId = new Map(
-        rows.map((row) => {
-          const person = personFromRow(row);
-          return [person.id, person];
-        }),
-      );
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    // Municipalities are held in memory (reference data); the loader keeps the access pattern uniform.
-    municipality: new DataLoader(async (codes) => codes.map((code) => municipalities.get(code) ?? null)),
+    person: new PersonLoader(
+      new DataLoader(async (ids) => {
+        const rows = await queryPrepared(dataSource, PERSONS_BY_ID, [[...ids]]);
+        const byId = new Map(
+          rows.map((row) => {
+            const person = personFromRow(row);
+            return [person.id, person];
+          }),
+        );
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    ),
+    municipality: {
+      load: (code) => municipalities.get(code) ?? null,
+      loadMany: (codes) => codes.map((code) => municipalities.get(code) ?? null),
+    },
     transfers: new DataLoader(async (notificationIds) => {
       const rows = await dataSource
         .getRepository(NotificationTransfer)

@@ -30,6 +30,7 @@ export class AccessLogFilter implements AccessLogFilterShape {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'One access to personal data or one change: who, when, on what grounds, to what.',
 })
 export class AccessLogEntry implements AccessLogEntryShape {
@@ -69,7 +70,7 @@ export class AccessLogEntry implements AccessLogEntryShape {
   listIds!: string[];
 }
 
-@ObjectType({ description: 'An access log entry with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'An access log entry with its cursor.' })
 export class AccessLogEdge {
   @Field(() => String, { description: 'Opaque position.' })
   cursor!: string;
@@ -78,7 +79,7 @@ export class AccessLogEdge {
   node!: AccessLogEntry;
 }
 
-@ObjectType({ description: 'A page of access log entries, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of access log entries, newest first.' })
 export class AccessLogConnection {
   @Field(() => [AccessLogEdge], { description: 'The entries on this page.' })
   edges!: AccessLogEdge[];

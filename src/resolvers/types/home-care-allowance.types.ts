@@ -3,7 +3,7 @@ import { HomeCareAllowanceList, HomeCareAllowanceRow } from '../../entities/home
 import type { HomeCareAllowanceListPage, HomeCareAllowanceRowPage } from '../../services/shapes';
 import { PageInfo } from './notification-connection.type';
 
-@ObjectType({ description: 'A monthly list in a page of lists, with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'A monthly list in a page of lists, with its cursor.' })
 export class HomeCareAllowanceListEdge {
   @Field(() => String, { description: 'Opaque position of this list in the page.' })
   cursor!: string;
@@ -12,7 +12,10 @@ export class HomeCareAllowanceListEdge {
   node!: HomeCareAllowanceList;
 }
 
-@ObjectType({ description: 'A page of child home care allowance lists, newest month first.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A page of child home care allowance lists, newest month first.',
+})
 export class HomeCareAllowanceListConnection implements HomeCareAllowanceListPage {
   @Field(() => [HomeCareAllowanceListEdge], { description: 'The lists on this page.' })
   edges!: HomeCareAllowanceListEdge[];
@@ -26,7 +29,7 @@ export class HomeCareAllowanceListConnection implements HomeCareAllowanceListPag
   totalCount!: number;
 }
 
-@ObjectType({ description: 'A recipient on a list, with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'A recipient on a list, with its cursor.' })
 export class HomeCareAllowanceRowEdge {
   @Field(() => String, { description: 'Opaque position of this row in the list.' })
   cursor!: string;
@@ -35,7 +38,7 @@ export class HomeCareAllowanceRowEdge {
   node!: HomeCareAllowanceRow;
 }
 
-@ObjectType({ description: 'A page of the recipients on one list, in list order.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of the recipients on one list, in list order.' })
 export class HomeCareAllowanceRowConnection implements HomeCareAllowanceRowPage {
   @Field(() => [HomeCareAllowanceRowEdge], { description: 'The rows on this page.' })
   edges!: HomeCareAllowanceRowEdge[];

@@ -10,7 +10,7 @@ import {
 } from '../../i18n/labels';
 import { Language } from '../../i18n/language';
 
-@ObjectType({ description: 'A notification status and its display label.' })
+@ObjectType({ simpleResolvers: true, description: 'A notification status and its display label.' })
 export class NotificationStatusLabel {
   @Field(() => NotificationStatus, { description: 'The value as the API uses it.' })
   value!: NotificationStatus;
@@ -21,7 +21,7 @@ export class NotificationStatusLabel {
   label!: string;
 }
 
-@ObjectType({ description: 'A notification kind and its display label.' })
+@ObjectType({ simpleResolvers: true, description: 'A notification kind and its display label.' })
 export class NotificationKindLabel {
   @Field(() => NotificationKind, { description: 'The value as the API uses it.' })
   value!: NotificationKind;
@@ -30,7 +30,7 @@ export class NotificationKindLabel {
   label!: string;
 }
 
-@ObjectType({ description: 'A data content and its display label.' })
+@ObjectType({ simpleResolvers: true, description: 'A data content and its display label.' })
 export class DataContentLabel {
   @Field(() => DataContent, { description: 'The value as the API uses it.' })
   value!: DataContent;
@@ -41,7 +41,7 @@ export class DataContentLabel {
   label!: string;
 }
 
-@ObjectType({ description: 'A viewer kind and its display label.' })
+@ObjectType({ simpleResolvers: true, description: 'A viewer kind and its display label.' })
 export class ViewerKindLabel {
   @Field(() => ViewerKind, { description: 'The value as the API uses it.' })
   value!: ViewerKind;
@@ -50,7 +50,10 @@ export class ViewerKindLabel {
   label!: string;
 }
 
-@ObjectType({ description: 'An error code (`extensions.code`) and the message a user reads for it.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An error code (`extensions.code`) and the message a user reads for it.',
+})
 export class ErrorCodeLabel {
   @Field(() => String, { description: 'The stable code, e.g. NOT_FOUND.' })
   code!: string;
@@ -60,6 +63,7 @@ export class ErrorCodeLabel {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Display labels of the enumerated values and messages of the error codes in one language, for pickers, column headers and error notices.',
 })

@@ -8,6 +8,7 @@ import type {
 } from '../../services/shapes';
 
 @ObjectType({
+  simpleResolvers: true,
   description: "The change is not possible from the notification's current status; nothing changed.",
 })
 export class InvalidTransition implements Omit<InvalidTransitionResult, 'outcome'> {
@@ -22,6 +23,7 @@ export class InvalidTransition implements Omit<InvalidTransitionResult, 'outcome
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Kela: a notification pending over 30 days cannot be moved to processing; it was removed from the service instead.',
 })
@@ -36,7 +38,10 @@ export class NotificationRemoved implements Omit<NotificationRemovedResult, 'out
   removedAt!: Date;
 }
 
-@ObjectType({ description: 'Confirms a transfer. The origin municipality no longer sees the notification.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Confirms a transfer. The origin municipality no longer sees the notification.',
+})
 export class TransferReceipt implements Omit<TransferReceiptResult, 'outcome'> {
   @Field(() => ID, { description: 'The transferred notification.' })
   notificationId!: string;

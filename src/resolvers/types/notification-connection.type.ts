@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Notification } from '../../entities/notification.entity';
 import type { NotificationPage, PageInfoShape } from '../../services/shapes';
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo implements PageInfoShape {
   @Field(() => Boolean, { description: 'Whether more items follow the last one on this page.' })
   hasNextPage!: boolean;
@@ -11,7 +11,7 @@ export class PageInfo implements PageInfoShape {
   endCursor!: string | null;
 }
 
-@ObjectType({ description: 'A notification in a list, with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'A notification in a list, with its cursor.' })
 export class NotificationEdge {
   @Field(() => String, { description: 'Opaque position of this item in the list.' })
   cursor!: string;
@@ -20,7 +20,7 @@ export class NotificationEdge {
   node!: Notification;
 }
 
-@ObjectType({ description: 'A page of notifications, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of notifications, newest first.' })
 export class NotificationConnection implements NotificationPage {
   @Field(() => [NotificationEdge], { description: 'The notifications on this page.' })
   edges!: NotificationEdge[];

@@ -1,7 +1,10 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DataContent, ViewerKind } from '../../domain/enums';
 
-@ObjectType({ description: 'Access to one municipality: which data contents, on what grounds.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Access to one municipality: which data contents, on what grounds.',
+})
 export class AccessGrant {
   @Field(() => String, { description: 'Three-digit code of the municipality.' })
   municipalityCode!: string;
@@ -16,7 +19,7 @@ export class AccessGrant {
   purpose!: string;
 }
 
-@ObjectType({ description: 'The caller, and what they may see.' })
+@ObjectType({ simpleResolvers: true, description: 'The caller, and what they may see.' })
 export class Viewer {
   /** The token subject or client id; not exposed, used to look up a partner's agreements. */
   id!: string;
@@ -37,7 +40,10 @@ export class Viewer {
   grants!: AccessGrant[];
 }
 
-@ObjectType({ description: "A partner organisation's agreement with Kela, in force today." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A partner organisation's agreement with Kela, in force today.",
+})
 export class PartnerAgreement {
   @Field(() => String, {
     description: 'Identifier of the agreement; access log entries name it as their purpose.',
