@@ -52,6 +52,8 @@ export function graphqlEndpoint<TContext extends BaseContext>({
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status || 200;
     if (response.body.kind === 'complete') {
+      // Stated as Express's `res.send` did (node:http would leave it out of an answer to HEAD).
+      res.setHeader('content-length', Buffer.byteLength(response.body.string));
       res.end(response.body.string);
       return;
     }
