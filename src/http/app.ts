@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import express from 'express';
@@ -236,6 +237,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       ApolloServerPluginLandingPageDisabled(),
       // Cache hints are unused here, and the plugin would wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      // Federation traces are for subgraphs, which this schema is not; Apollo's default would still run per request.
+      ApolloServerPluginInlineTraceDisabled(),
       ...limits.plugins,
       serviceUnavailablePlugin,
       metrics.apolloPlugin,
@@ -246,8 +249,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await apollo.start();
 
   // Metrics and the request id see every response; then the security headers and CORS (which answers preflights).
-  const edge = [metrics.http, securityHeaders(), corsPolicy(options.corsOrigins ?? [])];
-  app.use(metrics.http, ...requestLogging(), ...edge.slice(1));
+  const headersAndCors = [securityHeaders(), corsPolicy(options.corsOrigins ?? [])];
+  app.use(metrics.http, ...requestLogging(), ...headersAndCors);
   const closer = gracefulClose(httpServer);
   const cancelStatements = statementCanceller(dataSource);
   // The GraphiQL page and its files replace the API's content security policy with the page's own.
@@ -360,7 +363,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const graphql = graphqlEndpoint<Context>({
     apollo,
     steps: [
-      ...edge,
+      metrics.http,
+      ...headersAndCors,
       closer.refuseWhileStopping,
       ...(rateLimit ? [rateLimit] : []),
       express.json({ limit: bodyLimit }),
