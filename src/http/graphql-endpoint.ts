@@ -4,7 +4,10 @@ import type { RequestScope } from '../logger';
 import type { NodeMiddleware } from './edge';
 import { startRequest } from './operations';
 
-/** `/graphql` as Express matched it (case-insensitively, with or without a trailing slash), query string aside. */
+/**
+ * `/graphql` as Express matched it (case-insensitively, with or without a trailing slash), query string aside. Paths
+ * below it, which Express's mount handed to Apollo too, are Express's 404s now.
+ */
 const GRAPHQL_PATH = /^\/graphql\/?(?:[?#]|$)/i;
 
 export function isGraphQLPath(url: string | undefined): boolean {
@@ -24,10 +27,10 @@ export interface GraphQLEndpointOptions<TContext extends BaseContext> {
 }
 
 /**
- * `/graphql` on node:http directly, without Express: its router, request and response objects and `res.send` cost
- * about a tenth of a list request's CPU (bench:api --profile). The steps are the Express middlewares the route had,
- * run on node:http's objects, and Apollo's core is called the way @as-integrations/express5 called it. Only the ETag
- * that Express's `res.send` computed (a SHA-1 of every body, of no use to POST requests) is gone.
+ * `/graphql` on node:http directly, without Express: its router, request and response objects, `res.send` and
+ * pino-http took about a seventh of a list request's CPU (bench:api --profile). The steps are the middlewares the
+ * Express route had, run on node:http's objects, and Apollo's core is called the way @as-integrations/express5 called
+ * it. Only the ETag that Express's `res.send` computed (a SHA-1 of every body, of no use to POST requests) is gone.
  */
 export function graphqlEndpoint<TContext extends BaseContext>({
   apollo,
