@@ -2,9 +2,9 @@ import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
@@ -17,10 +17,9 @@ import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
-import { ErrorCode, InternalError } from '../domain/errors';
+import { ErrorCode } from '../domain/errors';
 import {
   isDatabaseUnavailable,
-  RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
   ServiceUnavailableError,
@@ -29,20 +28,21 @@ import { ANONYMOUS, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
-import { logger } from '../logger';
+import { logger, type RequestScope } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
-import { sendError } from './error-response';
+import { requestErrorAnswer, sendError, writeError } from './error-response';
 import { gracefulClose } from './graceful-close';
+import { graphqlEndpoint, isGraphQLPath } from './graphql-endpoint';
 import { jitGateway } from './jit-executor';
 import { legacyJsonStatus } from './legacy-json-status';
 import { DEFAULT_QUERY_LIMITS, queryLimitOptions } from './limits';
 import { createMetrics } from './metrics';
 import { readinessCheck, requestLogging, requestScopeOf } from './operations';
-import { type PlaygroundOptions, playgroundRouter } from './playground';
+import { type PlaygroundOptions, playgroundRouter, wantsPlaygroundPage } from './playground';
 import { PostgresRateLimitStore } from './rate-limit-store';
 import { serviceUnavailablePlugin } from './service-unavailable';
 
@@ -223,7 +223,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer();
   const bodyLimit = options.bodyLimit ?? '1mb';
   const metrics = createMetrics(() => poolOf(dataSource));
   const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
@@ -250,6 +250,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       ApolloServerPluginLandingPageDisabled(),
       // Cache hints are unused here, and the plugin would wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      // Federation traces are for subgraphs, which this schema is not; Apollo's default would still run per request.
+      ApolloServerPluginInlineTraceDisabled(),
       ...limits.plugins,
       serviceUnavailablePlugin,
       metrics.apolloPlugin,
@@ -260,7 +262,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await apollo.start();
 
   // Metrics and the request id see every response; then the security headers and CORS (which answers preflights).
-  app.use(metrics.http, ...requestLogging(), securityHeaders(), corsPolicy(options.corsOrigins ?? []));
+  const headersAndCors = [securityHeaders(), corsPolicy(options.corsOrigins ?? [])];
+  app.use(metrics.http, ...requestLogging(), ...headersAndCors);
   const closer = gracefulClose(httpServer);
   const cancelStatements = statementCanceller(dataSource);
   // The GraphiQL page and its files replace the API's content security policy with the page's own.
@@ -293,8 +296,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // Once stopping, API requests arriving on kept-alive connections are answered 503 and not run (probes still are).
   app.use(closer.refuseWhileStopping);
   // The token is verified once per request: the rate limit keys by the verified viewer and the context reuses it.
-  const viewers = new WeakMap<express.Request, Promise<Viewer>>();
-  const viewerOf = (req: express.Request): Promise<Viewer> => {
+  const viewers = new WeakMap<http.IncomingMessage, Promise<Viewer>>();
+  const viewerOf = (req: http.IncomingMessage): Promise<Viewer> => {
     let viewer = viewers.get(req);
     if (!viewer) {
       viewer = viewerFrom(req.headers.authorization, verifyToken);
@@ -303,11 +306,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }
     return viewer;
   };
-  const contextFor = async (req: express.Request): Promise<Context> => {
+  const contextFor = async (req: http.IncomingMessage, scope: RequestScope): Promise<Context> => {
     const now = clock.now();
     const { viewer, agreements } = await withAgreements(await viewerOf(req), services, now);
     const language = negotiateLanguage(req.headers['accept-language']);
-    const scope = requestScopeOf(req);
     return {
       viewer,
       agreements,
@@ -322,35 +324,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     options.rateLimitPerMinute && options.rateLimitStore === 'postgres'
       ? new PostgresRateLimitStore(pgPoolOf(dataSource))
       : undefined;
-  if (options.rateLimitPerMinute) {
-    app.use(
-      ['/graphql', '/downloads'],
-      rateLimitPerClient({
+  // One limiter for /graphql and /downloads: a client has one budget for both.
+  const rateLimit = options.rateLimitPerMinute
+    ? rateLimitPerClient({
         perMinute: options.rateLimitPerMinute,
         viewerOf,
+        ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
         onLimited: () => metrics.countError(RATE_LIMITED),
         ...(rateLimitStore ? { store: rateLimitStore } : {}),
-      }),
-    );
-  }
-  app.use('/downloads', downloadsRouter({ schema, dataSource, contextFor, countError: metrics.countError }));
+      })
+    : undefined;
+  if (rateLimit) app.use('/downloads', rateLimit);
   app.use(
-    '/graphql',
-    express.json({ limit: bodyLimit }),
-    expressMiddleware(apollo, {
-      // A context that cannot be built because the database is away (a partner's agreements) is a coded 503 too.
-      // Apollo runs no plugin for these failures: they are logged and put in the caller's language here.
-      context: ({ req }) =>
-        contextFor(req).catch((error: unknown) => {
-          const language = negotiateLanguage(req.headers['accept-language']);
-          if (error instanceof GraphQLError && error.extensions.code !== undefined)
-            throw localizeGraphQLError(error, language);
-          const fault: Fault = isDatabaseUnavailable(error) ? 'unavailable' : 'internal';
-          logFault(fault, error, requestScopeOf(req).requestId);
-          throw fault === 'unavailable'
-            ? localizeGraphQLError(new ServiceUnavailableError(), language)
-            : error;
-        }),
+    '/downloads',
+    downloadsRouter({
+      schema,
+      dataSource,
+      contextFor: (req) => contextFor(req, requestScopeOf(req)),
+      countError: metrics.countError,
     }),
   );
 
@@ -359,38 +350,59 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     sendError(req, res, 404, 'Not found.', { code: ErrorCode.NOT_FOUND });
   });
 
-  // Malformed or oversized bodies, an unreachable database: a coded JSON error instead of Express's HTML page.
-  app.use(
-    (
-      error: { status?: number; type?: string },
-      req: express.Request,
-      res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      if (res.headersSent) {
-        next(error);
-        return;
-      }
-      const fail = (status: number, message: string, extensions: { code: string; limit?: string }) => {
-        metrics.countError(extensions.code);
-        sendError(req, res, status, message, extensions);
-      };
-      if (isDatabaseUnavailable(error)) {
-        res.set('retry-after', String(RETRY_AFTER_SECONDS));
-        fail(503, SERVICE_UNAVAILABLE_MESSAGE, { code: SERVICE_UNAVAILABLE });
-      } else if (error.status === 413) {
-        fail(413, `Request body too large: the limit is ${bodyLimit}.`, {
-          code: 'PAYLOAD_TOO_LARGE',
-          limit: 'maxBodySize',
-        });
-      } else if (error.status && error.status >= 400 && error.status < 500) {
-        fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, { code: 'BAD_REQUEST' });
-      } else {
-        logger.error({ requestId: req.id, err: error }, 'unhandled HTTP error');
-        fail(500, new InternalError().message, { code: ErrorCode.INTERNAL });
-      }
+  /** Malformed or oversized bodies, an unreachable database: a coded JSON error instead of Express's HTML page. */
+  const answerError = (
+    error: unknown,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestId: string,
+  ): void => {
+    const answer = requestErrorAnswer(error as { status?: number; type?: string }, bodyLimit);
+    if (answer.unexpected) logger.error({ requestId, err: error }, 'unhandled HTTP error');
+    if (answer.retryAfter) res.setHeader('retry-after', String(answer.retryAfter));
+    metrics.countError(answer.extensions.code);
+    writeError(req, res, answer.status, answer.message, answer.extensions);
+  };
+  app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    answerError(error, req, res, requestScopeOf(req).requestId);
+  });
+
+  // /graphql is served on node:http directly (src/http/graphql-endpoint.ts), through the same steps Express ran for it;
+  // everything else, the GraphiQL page for browsers included, goes to Express.
+  const graphql = graphqlEndpoint<Context>({
+    apollo,
+    steps: [
+      metrics.http,
+      ...headersAndCors,
+      closer.refuseWhileStopping,
+      ...(rateLimit ? [rateLimit] : []),
+      express.json({ limit: bodyLimit }),
+    ],
+    // A context that cannot be built because the database is away (a partner's agreements) is a coded 503 too.
+    // Apollo runs no plugin for these failures: they are logged and put in the caller's language here.
+    context: (req, scope) =>
+      contextFor(req, scope).catch((error: unknown) => {
+        const language = negotiateLanguage(req.headers['accept-language']);
+        if (error instanceof GraphQLError && error.extensions.code !== undefined)
+          throw localizeGraphQLError(error, language);
+        const fault: Fault = isDatabaseUnavailable(error) ? 'unavailable' : 'internal';
+        logFault(fault, error, scope.requestId);
+        throw fault === 'unavailable' ? localizeGraphQLError(new ServiceUnavailableError(), language) : error;
+      }),
+    onError(error, req, res, scope) {
+      // As Express's final handler does with a response already under way: cut it.
+      if (res.headersSent) res.destroy();
+      else answerError(error, req, res, scope.requestId);
     },
-  );
+  });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (isGraphQLPath(req.url) && !(options.playground && wantsPlaygroundPage(req))) graphql(req, res);
+    else app(req, res);
+  });
 
   return {
     app,

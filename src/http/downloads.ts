@@ -19,6 +19,7 @@ import { type AuditRecord, actorOf, recordAudit } from '../services/audit.servic
 import { idsByMunicipality } from '../services/notification.service';
 import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
 import { sendError } from './error-response';
+import { requestScopeOf } from './operations';
 
 const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
@@ -141,7 +142,7 @@ export function downloadsRouter({
       } catch (error) {
         if (res.headersSent) {
           // The client went away or the database failed mid-stream: nothing more can be said over this response.
-          logger.warn({ requestId: req.id, err: error }, 'download interrupted');
+          logger.warn({ requestId: requestScopeOf(req).requestId, err: error }, 'download interrupted');
           res.destroy();
           return;
         }
@@ -152,7 +153,7 @@ export function downloadsRouter({
         else if (isDatabaseUnavailable(error))
           fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
-          logger.error({ requestId: req.id, err: error }, 'download failed');
+          logger.error({ requestId: requestScopeOf(req).requestId, err: error }, 'download failed');
           fail(res, new DownloadError(500, ErrorCode.INTERNAL, new InternalError().message));
         }
       }

@@ -1,16 +1,23 @@
+import type http from 'node:http';
 import cors from 'cors';
-import type express from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import { isAuthenticated, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
-import { sendError } from './error-response';
+import { writeError } from './error-response';
+
+/** A Connect-style middleware on node:http's own objects: Express runs it, and so does the lean /graphql path. */
+export type NodeMiddleware = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /**
  * Browsers may call the API only from the configured origins (none by default: partner systems and servers do not
  * need CORS). Preflights are answered here and never reach the rate limit or Apollo.
  */
-export function corsPolicy(origins: readonly string[]): express.RequestHandler {
+export function corsPolicy(origins: readonly string[]): NodeMiddleware {
   return cors({
     origin: origins.length > 0 ? [...origins] : false,
     methods: ['GET', 'POST'],
@@ -26,19 +33,39 @@ export function corsPolicy(origins: readonly string[]): express.RequestHandler {
  * `helmet.contentSecurityPolicy(…)` with `'self'` for script-src and style-src, mounted before this one, rather than
  * relaxing this policy for every route.
  */
-export function securityHeaders(): express.RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
+export function securityHeaders(): NodeMiddleware {
+  const headers = recordedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'none'"],
+        },
       },
-    },
-    xFrameOptions: { action: 'deny' },
-  });
+      xFrameOptions: { action: 'deny' },
+    }),
+  );
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
+ * The headers a middleware sets when they depend on nothing of the request, as helmet's do (no directive is a
+ * function): recorded once, so that a request only sets them instead of running helmet's dozen middlewares.
+ */
+function recordedHeaders(middleware: NodeMiddleware): [string, string][] {
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: () => {},
+  };
+  middleware({ headers: {} } as http.IncomingMessage, recorder as unknown as http.ServerResponse, () => {});
+  return headers;
 }
 
 export const RATE_LIMITED = 'RATE_LIMITED';
@@ -46,7 +73,9 @@ export const RATE_LIMITED = 'RATE_LIMITED';
 export interface RateLimitOptions {
   perMinute: number;
   /** The caller's verified viewer (the same promise the request's context uses: the token is verified once). */
-  viewerOf(req: express.Request): Promise<Viewer>;
+  viewerOf(req: http.IncomingMessage): Promise<Viewer>;
+  /** Hops of reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`); 0 when absent. */
+  trustProxy?: number;
   onLimited?(): void;
   /** Where the counts live: this process's memory when absent, or a store shared by instances (PostgreSQL). */
   store?: Store;
@@ -63,8 +92,10 @@ export function rateLimitPerClient({
   viewerOf,
   onLimited,
   store,
-}: RateLimitOptions): express.RequestHandler {
-  return rateLimit({
+  trustProxy = 0,
+}: RateLimitOptions): NodeMiddleware {
+  // express-rate-limit reads nothing of Express's own: it runs on node:http's objects too (the lean /graphql path).
+  const limiter = rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
@@ -81,12 +112,12 @@ export function rateLimitPerClient({
     async keyGenerator(req) {
       const viewer = await viewerOf(req).catch(() => undefined);
       if (viewer && isAuthenticated(viewer)) return `${viewer.kind}:${viewer.id}`;
-      return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+      return `ip:${ipKeyGenerator(clientAddress(req, trustProxy) ?? 'unknown')}`;
     },
     handler(req, res) {
       onLimited?.();
       const retryAfter = res.getHeader('retry-after') ?? '60';
-      sendError(
+      writeError(
         req,
         res,
         429,
@@ -95,4 +126,22 @@ export function rateLimitPerClient({
       );
     },
   });
+  return limiter as unknown as NodeMiddleware;
+}
+
+/**
+ * The client's address as Express's `req.ip` makes it (proxy-addr) with `trust proxy` set to a number of hops: the
+ * socket's peer, or with `hops` trusted proxies the address that many entries from the end of X-Forwarded-For (empty
+ * entries skipped), or its first entry when it lists fewer.
+ */
+export function clientAddress(req: http.IncomingMessage, hops: number): string | undefined {
+  const peer = req.socket.remoteAddress;
+  const header = req.headers['x-forwarded-for'];
+  if (hops <= 0 || !header) return peer;
+  const forwarded = String(header)
+    .split(',')
+    .map((entry) => entry.replace(/^ +| +$/g, ''))
+    .filter((entry) => entry !== '')
+    .reverse();
+  return forwarded.length === 0 ? peer : forwarded[Math.min(hops, forwarded.length) - 1];
 }

@@ -1,7 +1,7 @@
 import type http from 'node:http';
-import type express from 'express';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '../domain/service-unavailable';
-import { sendError } from './error-response';
+import type { NodeMiddleware } from './edge';
+import { writeError } from './error-response';
 
 export const STOPPING_MESSAGE =
   'Service stopping: the request was not run. Send it again; another instance or the restarted service will answer.';
@@ -48,10 +48,11 @@ export function gracefulClose(server: http.Server) {
     });
 
   /** First on the routes: refuses requests once stopping. */
-  const refuseWhileStopping: express.RequestHandler = (req, res, next) => {
+  const refuseWhileStopping: NodeMiddleware = (req, res, next) => {
     if (!stopping) return next();
-    res.set({ connection: 'close', 'retry-after': String(RETRY_AFTER_SECONDS) });
-    sendError(req, res, 503, STOPPING_MESSAGE, { code: SERVICE_UNAVAILABLE });
+    res.setHeader('connection', 'close');
+    res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+    writeError(req, res, 503, STOPPING_MESSAGE, { code: SERVICE_UNAVAILABLE });
   };
 
   return {

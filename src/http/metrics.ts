@@ -1,14 +1,15 @@
+import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type express from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../auth/context';
 import type { PoolStats } from '../db/data-source';
+import type { NodeMiddleware } from './edge';
 
 /** Paths that are their own `route` label; everything else is `other` (so that unknown URLs add no series). */
 const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'];
 
-function routeOf(req: express.Request): string {
-  const path = (req.originalUrl ?? req.url).split('?')[0] ?? '';
+function routeOf(req: http.IncomingMessage): string {
+  const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
   if (ROUTES.includes(path)) return path;
   if (path.startsWith('/downloads/')) return '/downloads';
   return 'other';
@@ -20,8 +21,8 @@ const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 export interface Metrics {
   registry: Registry;
-  /** Counts and times every HTTP request (mount first). */
-  http: express.RequestHandler;
+  /** Counts and times every HTTP request (mount first; the lean /graphql path calls it too). */
+  http: NodeMiddleware;
   /** Times each GraphQL operation by name and type. */
   apolloPlugin: ApolloServerPlugin<Context>;
   /** Counts an error response by its `extensions.code`. */
@@ -100,7 +101,7 @@ export function createMetrics(pool: () => PoolStats | undefined): Metrics {
     http(req, res, next) {
       const end = requestDuration.startTimer();
       res.once('finish', () => {
-        const labels = { method: req.method, route: routeOf(req) };
+        const labels = { method: req.method ?? '', route: routeOf(req) };
         end(labels);
         requests.inc({ ...labels, status: String(res.statusCode) });
       });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
 import type express from 'express';
-import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '../domain/service-unavailable';
-import { errorSerializer, logger, type RequestScope } from '../logger';
+import { logger, type RequestScope } from '../logger';
 
 /** Probes and scrapes are not logged: they come every few seconds and say nothing about use. */
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -75,62 +75,89 @@ export function loggableUrl(url: string): string {
 
 type ScopedResponse = express.Response & { locals: { scope?: RequestScope } };
 
-/** The request's scope, made by requestLogging(); a request that bypassed it gets its id alone. */
+/** The request's scope, made by requestLogging(); a request that bypassed it has none. */
 export function requestScopeOf(req: express.Request): RequestScope {
   const scope = (req.res as ScopedResponse | undefined)?.locals?.scope;
-  return scope ?? { requestId: String(req.id ?? 'none') };
+  return scope ?? { requestId: 'none' };
 }
 
-function withOperation(res: unknown, fields: Record<string, unknown>): Record<string, unknown> {
-  const operation = (res as ScopedResponse).locals?.scope?.operation;
-  return operation ? { ...fields, operation } : fields;
+/** The client's `x-request-id` when it is a plain token of at most 128 characters, otherwise a new UUID. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+type Level = 'info' | 'warn' | 'error';
+
+/** The request's one line, as pino-http wrote it before (same fields, messages and levels). */
+function logRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  scope: RequestScope,
+  url: string,
+  started: number,
+  error: Error | undefined,
+): void {
+  const status = res.statusCode;
+  const failed = error !== undefined || status >= 500;
+  // 503 is the database being away (logged once per failure as a warning already), not a fault of this service.
+  const level: Level = status === 503 ? 'warn' : failed ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const fields: Record<string, unknown> = {
+    req: { id: scope.requestId, method: req.method, url: loggableUrl(url) },
+    res: { statusCode: res.headersSent ? status : null },
+  };
+  // Only a real error is logged with the line: a 5xx says as much by its status, and faults are logged where they
+  // happen (with the same request id).
+  if (error) fields.err = error;
+  fields.responseTime = Date.now() - started;
+  // The request's own id, explicitly: the line is written on the response's 'finish', which may run in the async
+  // context of a pooled database connection that another request opened (a CSV stream's end).
+  fields.requestId = scope.requestId;
+  if (scope.operation) fields.operation = scope.operation;
+  const message = failed
+    ? 'request errored'
+    : !req.readableAborted && res.writableEnded
+      ? 'request completed'
+      : 'request aborted';
+  logger[level](fields, message);
 }
 
 /**
- * One JSON log line per request (pino-http): request id, method, URL with the query values redacted, status, time and
- * the GraphQL operation's name. Never a body, a header or a token. The request id is the client's `x-request-id` when
- * it is a plain token of at most 128 characters, otherwise a new UUID; the response echoes it, and every log line
- * written while the request is served carries it (src/logger.ts).
+ * Starts serving a request on either path (Express, or the lean /graphql one): one JSON log line per request, written
+ * when the response ends: request id, method, URL with the query values redacted, status, time and the GraphQL
+ * operation's name. Never a body, a header or a token. The request id is the client's `x-request-id` when it is a
+ * plain token of at most 128 characters, otherwise a new UUID; the response echoes it, and every log line written
+ * while the request is served carries it (src/logger.ts), from the scope returned here.
  */
+export function startRequest(req: http.IncomingMessage, res: http.ServerResponse): RequestScope {
+  const scope: RequestScope = { requestId: requestIdOf(req) };
+  res.setHeader('x-request-id', scope.requestId);
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
+  const started = Date.now();
+  const logged = !UNLOGGED.has(url.split('?')[0] ?? '');
+  const done = (error?: Error) => {
+    res.removeListener('close', done);
+    res.removeListener('finish', done);
+    res.removeListener('error', done);
+    logRequest(req, res, scope, url, started, error);
+  };
+  if (logged) {
+    res.on('close', done);
+    res.on('finish', done);
+  }
+  // A response error is logged even for the unlogged probes.
+  res.on('error', done);
+  return scope;
+}
+
+/** startRequest for the Express routes: the scope travels in the response's locals (requestScopeOf). */
 export function requestLogging(): express.RequestHandler[] {
-  const http = pinoHttp({
-    logger,
-    genReqId(req, res) {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => UNLOGGED.has((req.url ?? '').split('?')[0] ?? '') },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: loggableUrl(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      err: errorSerializer,
-    },
-    // 503 is the database being away (logged once per failure as a warning already), not a fault of this service.
-    customLogLevel: (_req, res, error) =>
-      res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info',
-    // The request's own id, explicitly: the line is written on the response's 'finish', which may run in the async
-    // context of a pooled database connection that another request opened (a CSV stream's end).
-    customSuccessObject: (req, res, fields: Record<string, unknown>) =>
-      withOperation(res, { ...fields, requestId: req.id }),
-    // pino-http makes up an Error with a stack for every 5xx; the status says as much, and real errors are logged
-    // where they happen (with the same request id).
-    customErrorObject: (req, res, error, fields: Record<string, unknown>) => {
-      const { err: _made, ...rest } = fields;
-      const kept = error.message.startsWith('failed with status code') ? rest : fields;
-      return withOperation(res, { ...kept, requestId: req.id });
-    },
-  });
-  const scope: express.RequestHandler = (req, res, next) => {
-    (res as ScopedResponse).locals.scope = { requestId: String(req.id) };
+  const start: express.RequestHandler = (req, res, next) => {
+    (res as ScopedResponse).locals.scope = startRequest(req, res);
     next();
   };
-  return [http, scope];
+  return [start];
 }
 
 export interface Readiness {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import helmet from 'helmet';
+import Negotiator from 'negotiator';
 import type { DataSource } from 'typeorm';
 import { ErrorCode } from '../domain/errors';
 import { PROJECT_ROOT } from '../paths';
@@ -161,13 +163,19 @@ function page(config: PlaygroundConfig, assets: Map<string, Asset>): string {
   ].join('\n');
 }
 
-/** A browser asking for a page, not a GraphQL GET (`?query=…`, or a persisted query's `?extensions=…`). */
-function wantsPage(req: express.Request): boolean {
-  const query = req.query as Record<string, unknown>;
+/**
+ * A browser asking for a page, not a GraphQL GET (`?query=…`, or a persisted query's `?extensions=…`). On node:http's
+ * request: the lean /graphql path (src/http/graphql-endpoint.ts) hands such GETs to Express, which serves the page.
+ */
+export function wantsPlaygroundPage(req: http.IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  const query = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
   return (
-    query.query === undefined &&
-    query.extensions === undefined &&
-    req.accepts(['application/json', 'text/html']) === 'text/html'
+    !query.has('query') &&
+    !query.has('extensions') &&
+    new Negotiator(req).mediaType(['application/json', 'text/html']) === 'text/html'
   );
 }
 
@@ -185,7 +193,7 @@ export function playgroundRouter(options: PlaygroundOptions = {}): express.Route
   router.get(
     '/graphql',
     // Anything but a browser's request for the page leaves this router for Apollo.
-    (req, _res, next) => next(wantsPage(req) ? undefined : 'router'),
+    (req, _res, next) => next(wantsPlaygroundPage(req) ? undefined : 'router'),
     policy,
     async (req, res) => {
       const token = options.demoToken ? await options.demoToken() : undefined;

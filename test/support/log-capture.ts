@@ -25,7 +25,7 @@ export interface CapturedLogs {
 }
 
 /**
- * Sends the service's log (the shared pino logger and every child it makes, pino-http's per request included) to
+ * Sends the service's log (the shared pino logger and every child it makes, the request lines included) to
  * memory at the most verbose level, in place of its destination, until restored.
  */
 export function captureLogs(): CapturedLogs {
