@@ -405,6 +405,21 @@ describe('each download is logged', () => {
     expect(entries.map((e) => [e.organisation, e.purpose])).toEqual([['905', 'INTEGRATION_CLIENT_DATA']]);
     expect(sorted(entries.flatMap((e) => e.notificationIds))).toEqual(sorted(ids));
   });
+
+  it('once: a download writes its own entry and no read entry besides', async () => {
+    const id = vaasaNew[1]?.id as string;
+    for (const [path, operation] of [
+      [`/downloads/home-care-allowance-lists/${listIds['905']}.csv`, 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST'],
+      [`/downloads/notifications/${id}.csv`, 'DOWNLOAD_NOTIFICATIONS'],
+      ['/downloads/notifications.csv?status=NEW&municipalityCode=905', 'DOWNLOAD_NOTIFICATIONS'],
+    ] as const) {
+      const before = await mark();
+      const response = await download(path, vaasa);
+      expect(response.status, path).toBe(200);
+      await response.arrayBuffer();
+      expect((await entriesSince(before)).map((e) => e.operation), path).toEqual([operation]);
+    }
+  });
 });
 
 describe('each change is logged in its own transaction', () => {

@@ -219,7 +219,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
   });
   const authorization = shieldedSchemas(buildGraphQLSchema);
-  const schema = authorization.shielded;
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
@@ -338,8 +337,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.use(
     '/downloads',
     downloadsRouter({
-      schema,
-      dataSource,
+      authorization,
       contextFor: (req) => contextFor(req, requestScopeOf(req)),
       countError: metrics.countError,
     }),

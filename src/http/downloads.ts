@@ -1,22 +1,17 @@
 import express from 'express';
-import { type ExecutionResult, execute, type GraphQLSchema, parse } from 'graphql';
-import QueryStream from 'pg-query-stream';
-import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
-import { downloadFileName } from '../domain/download-paths';
-import { DataContent } from '../domain/enums';
-import { ErrorCode, InternalError, UnauthenticatedError } from '../domain/errors';
+import type { OperationShield } from '../auth/operation-shield';
+import { NotificationStatus } from '../domain/enums';
+import { ErrorCode, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
 } from '../domain/service-unavailable';
-import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../domain/viewer';
+import { type AuthenticatedViewer, isAuthenticated } from '../domain/viewer';
 import { logger } from '../logger';
-import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
-import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
-import { idsByMunicipality } from '../services/notification.service';
+import type { PreparedDownload } from '../services/download.service';
 import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
 import { sendError } from './error-response';
 import { requestScopeOf } from './operations';
@@ -29,20 +24,6 @@ const HTTP_STATUS: Record<string, number> = {
   [SERVICE_UNAVAILABLE]: 503,
 };
 
-/**
- * Access to a download is decided by running a GraphQL operation through the shielded schema as the caller: the same
- * token, rules and scope as the API, not a second permission model. Only then do the rows stream from the database.
- */
-const CHECKS = {
-  list: parse(
-    'query ($id: ID!) { homeCareAllowanceList(id: $id) { id municipalityCode rowCount fileName } }',
-  ),
-  notifications: parse(
-    'query ($filter: NotificationFilter!) { notifications(filter: $filter, first: 1) { totalCount } }',
-  ),
-  notification: parse('query ($id: ID!) { notification(id: $id) { id municipality { code } } }'),
-};
-
 class DownloadError extends Error {
   constructor(
     readonly status: number,
@@ -53,44 +34,29 @@ class DownloadError extends Error {
   }
 }
 
-async function check<T>(
-  schema: GraphQLSchema,
-  document: typeof CHECKS.list,
-  variables: Record<string, unknown>,
-  ctx: Context,
-) {
-  const result = (await execute({
-    schema,
-    document,
-    variableValues: variables,
-    contextValue: ctx,
-  })) as ExecutionResult<T>;
-  const error = result.errors?.[0];
-  if (error) {
-    const code = String(error.extensions?.code ?? ErrorCode.INTERNAL);
-    throw new DownloadError(
-      HTTP_STATUS[code] ?? 500,
-      code,
-      HTTP_STATUS[code] ? error.message : new InternalError().message,
-    );
-  }
-  return result.data as T;
+/** A coded error (a rule's denial, bad input, not found) as the download's HTTP answer. */
+function asDownloadError(error: unknown): DownloadError | undefined {
+  if (error instanceof DownloadError) return error;
+  if (!isCodedError(error)) return undefined;
+  const code = String(error.extensions.code);
+  const status = HTTP_STATUS[code];
+  return status ? new DownloadError(status, code, error.message) : undefined;
 }
 
 export interface DownloadsOptions {
-  schema: GraphQLSchema;
-  dataSource: DataSource;
+  /** The permission map: the same rules as the GraphQL fields whose data each download holds. */
+  authorization: Pick<OperationShield, 'decide'>;
   contextFor(req: express.Request): Promise<Context>;
   /** Counts each error response by code (metrics). */
   countError?(code: string): void;
 }
 
-export function downloadsRouter({
-  schema,
-  dataSource,
-  contextFor,
-  countError,
-}: DownloadsOptions): express.Router {
+/**
+ * The download routes: each parses its request, asks the permission map what the corresponding GraphQL fields would
+ * (the query field with its arguments, then the row scope of the object), lets the download service record the access
+ * and open the rows, and pipes them out as CSV. Errors are answered with their codes.
+ */
+export function downloadsRouter({ authorization, contextFor, countError }: DownloadsOptions): express.Router {
   const router = express.Router();
 
   const fail = (res: express.Response, error: DownloadError) => {
@@ -99,46 +65,53 @@ export function downloadsRouter({
     sendError(res.req, res, error.status, error.message, { code: error.code });
   };
 
-  /** Writes the audit row, then streams the rows of `sql` as CSV through a cursor on one pooled connection. */
+  /** Throws the rule's error unless the map allows `type.field` for this caller. */
+  async function allow(
+    ctx: Context,
+    typeName: string,
+    fieldName: string,
+    input: { parent?: unknown; args?: Record<string, unknown> },
+  ): Promise<void> {
+    const outcome = await authorization.decide(typeName, fieldName, input, ctx);
+    if (outcome !== true) throw outcome;
+  }
+
+  /** Checks the object's row scope, then records the download and streams its rows as CSV. */
   async function send(
     res: express.Response,
     ctx: Context,
-    audits: { record: AuditRecord; notificationIds?: string[] }[],
-    fileName: string,
-    [sql, parameters]: [string, unknown[]],
+    download: PreparedDownload,
+    objectType: string | undefined,
     columns: readonly string[],
   ): Promise<void> {
-    await dataSource.transaction(async (manager) => {
-      for (const audit of audits) {
-        await recordAudit(
-          manager,
-          actorOf(ctx.viewer as AuthenticatedViewer),
-          audit.record,
-          audit.notificationIds,
-        );
-      }
-    });
-    const runner = dataSource.createQueryRunner('slave');
+    if (objectType && download.object) await allow(ctx, objectType, 'id', { parent: download.object });
+    const { rows, release } = await download.open();
     try {
-      const client = (await runner.connect()) as { query(stream: QueryStream): QueryStream };
-      const rows = client.query(new QueryStream(sql, parameters, { batchSize: 500 }));
-      res.attachment(fileName).type('text/csv; charset=utf-8');
+      res.attachment(download.fileName).type('text/csv; charset=utf-8');
       res.setHeader('cache-control', 'no-store');
       await streamCsv(rows, columns, res);
     } finally {
-      await runner.release();
+      await release();
     }
   }
 
   const handle =
-    (action: (req: express.Request, res: express.Response, ctx: Context) => Promise<void>) =>
+    (
+      action: (
+        req: express.Request,
+        res: express.Response,
+        ctx: Context,
+        viewer: AuthenticatedViewer,
+      ) => Promise<void>,
+    ) =>
     async (req: express.Request, res: express.Response) => {
       try {
         const ctx = await contextFor(req);
-        if (!isAuthenticated(ctx.viewer)) {
+        const { viewer } = ctx;
+        if (!isAuthenticated(viewer)) {
           throw new DownloadError(401, ErrorCode.UNAUTHENTICATED, new UnauthenticatedError().message);
         }
-        await action(req, res, ctx);
+        await action(req, res, ctx, viewer);
       } catch (error) {
         if (res.headersSent) {
           // The client went away or the database failed mid-stream: nothing more can be said over this response.
@@ -146,10 +119,8 @@ export function downloadsRouter({
           res.destroy();
           return;
         }
-        const code = (error as { extensions?: { code?: string } }).extensions?.code;
-        if (error instanceof DownloadError) fail(res, error);
-        else if (code === ErrorCode.UNAUTHENTICATED)
-          fail(res, new DownloadError(401, code, (error as Error).message));
+        const coded = asDownloadError(error);
+        if (coded) fail(res, coded);
         else if (isDatabaseUnavailable(error))
           fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
@@ -159,116 +130,44 @@ export function downloadsRouter({
       }
     };
 
-  const notFound = (what: string) => new DownloadError(404, ErrorCode.NOT_FOUND, `${what} not found.`);
-
   router.get(
     '/home-care-allowance-lists/:file',
-    handle(async (req, res, ctx) => {
+    handle(async (req, res, ctx, viewer) => {
       const id = String(req.params.file).replace(/\.csv$/, '');
-      const data = await check<{
-        homeCareAllowanceList: { municipalityCode: string; rowCount: number; fileName: string } | null;
-      }>(schema, CHECKS.list, { id }, ctx);
-      const list = data.homeCareAllowanceList;
-      if (!list) throw notFound('List');
-      await send(
-        res,
-        ctx,
-        [
-          {
-            record: {
-              action: 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST',
-              occurredAt: ctx.now,
-              organisation: list.municipalityCode,
-              listId: id,
-              details: { rows: list.rowCount },
-            },
-          },
-        ],
-        list.fileName,
-        ctx.services.homeCareAllowance.exportQuery(ctx.viewer, id, ctx.now),
-        HOME_CARE_ALLOWANCE_COLUMNS,
-      );
+      await allow(ctx, 'Query', 'homeCareAllowanceList', { args: { id } });
+      const download = await ctx.services.downloads.homeCareAllowanceList(viewer, id, ctx.now);
+      await send(res, ctx, download, 'HomeCareAllowanceList', HOME_CARE_ALLOWANCE_COLUMNS);
     }),
   );
 
   router.get(
     '/notifications.csv',
-    handle(async (req, res, ctx) => {
+    handle(async (req, res, ctx, viewer) => {
       const text = (name: string) =>
         typeof req.query[name] === 'string' ? String(req.query[name]) : undefined;
+      const status = text('status') ?? 'NEW';
+      if (status !== NotificationStatus.NEW && status !== NotificationStatus.IN_PROCESSING) {
+        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
+      }
       const filter = {
-        status: text('status') ?? 'NEW',
+        status,
         ...(text('municipalityCode') ? { municipalityCode: text('municipalityCode') } : {}),
         ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
         ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
       };
-      if (filter.status !== 'NEW' && filter.status !== 'IN_PROCESSING') {
-        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
-      }
-      await check<{ notifications: { totalCount: number } }>(schema, CHECKS.notifications, { filter }, ctx);
-      const municipality = filter.municipalityCode
-        ? ctx.services.municipalities.get(filter.municipalityCode)
-        : undefined;
-      const validFilter = filter as NotificationFilter;
-      // The access log names every notification in the file, per municipality whose data it is.
-      const byMunicipality = idsByMunicipality(
-        await ctx.services.notifications.exportedIds(ctx.viewer, validFilter, ctx.now),
-        municipality ? [municipality.code] : municipalitiesFor(ctx.viewer, DataContent.INTEGRATION_SERVICES),
-      );
-      await send(
-        res,
-        ctx,
-        [...byMunicipality].map(([organisation, notificationIds]) => ({
-          record: {
-            action: 'DOWNLOAD_NOTIFICATIONS' as const,
-            occurredAt: ctx.now,
-            organisation,
-            details: {
-              status: filter.status,
-              municipalityCode: municipality?.code ?? null,
-              postalCode: filter.postalCode ?? null,
-              byPerson: filter.personalIdentityCode !== undefined,
-              rows: notificationIds.length,
-            },
-          },
-          notificationIds,
-        })),
-        downloadFileName.notifications(filter.status, municipality, ctx.now.toISOString().slice(0, 10)),
-        ctx.services.notifications.exportQuery(ctx.viewer, validFilter, ctx.now),
-        NOTIFICATION_COLUMNS,
-      );
+      await allow(ctx, 'Query', 'notifications', { args: { filter, first: 1 } });
+      const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now);
+      await send(res, ctx, download, undefined, NOTIFICATION_COLUMNS);
     }),
   );
 
   router.get(
     '/notifications/:file',
-    handle(async (req, res, ctx) => {
+    handle(async (req, res, ctx, viewer) => {
       const id = String(req.params.file).replace(/\.csv$/, '');
-      const data = await check<{ notification: { id: string; municipality: { code: string } } | null }>(
-        schema,
-        CHECKS.notification,
-        { id },
-        ctx,
-      );
-      if (!data.notification) throw notFound('Notification');
-      await send(
-        res,
-        ctx,
-        [
-          {
-            record: {
-              action: 'DOWNLOAD_NOTIFICATIONS',
-              occurredAt: ctx.now,
-              organisation: data.notification.municipality.code,
-              notificationId: id,
-              details: { rows: 1 },
-            },
-          },
-        ],
-        downloadFileName.notification(id),
-        ctx.services.notifications.exportQuery(ctx.viewer, { id }, ctx.now),
-        NOTIFICATION_COLUMNS,
-      );
+      await allow(ctx, 'Query', 'notification', { args: { id } });
+      const download = await ctx.services.downloads.notification(viewer, id, ctx.now);
+      await send(res, ctx, download, 'Notification', NOTIFICATION_COLUMNS);
     }),
   );
 

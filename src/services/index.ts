@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
 import { AccessLogService } from './access-log.service';
 import { AgreementService } from './agreement.service';
+import { DownloadService } from './download.service';
 import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
@@ -12,6 +13,7 @@ import { PurgeService } from './purge.service';
 export interface Services {
   accessLog: AccessLogService;
   agreements: AgreementService;
+  downloads: DownloadService;
   municipalities: MunicipalityService;
   homeCareAllowance: HomeCareAllowanceService;
   recipientImport: RecipientImportService;
@@ -40,13 +42,16 @@ export async function createServices(
     undefined,
     options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
   );
+  const homeCareAllowance = new HomeCareAllowanceService(dataSource, municipalities, accessLog);
+  const notifications = new NotificationService(dataSource, municipalities, clock, accessLog);
   return {
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
+    downloads: new DownloadService(dataSource, notifications, homeCareAllowance, municipalities),
     municipalities,
-    homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities, accessLog),
+    homeCareAllowance,
     recipientImport: new RecipientImportService(dataSource, municipalities),
-    notifications: new NotificationService(dataSource, municipalities, clock, accessLog),
+    notifications,
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };

@@ -336,6 +336,13 @@ export class NotificationService {
    * its person in one statement; the person is primed into `persons`.
    */
   async get(viewer: Viewer, id: string, now: Date, persons?: PersonCache): Promise<Notification | null> {
+    const notification = await this.find(viewer, id, now, persons);
+    if (notification) this.logRead(viewer, now, 'notification', [notification]);
+    return notification;
+  }
+
+  /** As get(), without an access log entry: for a use case that records the access itself (a download's audit row). */
+  async find(viewer: Viewer, id: string, now: Date, persons?: PersonCache): Promise<Notification | null> {
     if (!isUuid(id)) return null;
     const codes = municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
     const [row] = await queryPrepared(this.dataSource, NOTIFICATION_BY_ID, [
@@ -346,7 +353,6 @@ export class NotificationService {
     if (!row) return null;
     const [notification, person] = notificationWithPerson(row);
     persons?.prime(person.id, person);
-    this.logRead(viewer, now, 'notification', [notification]);
     return notification;
   }
 

@@ -105,10 +105,15 @@ export class HomeCareAllowanceService {
 
   /** Null when it does not exist, is another municipality's, or has expired: never says which. */
   async get(viewer: Viewer, id: string, now: Date): Promise<HomeCareAllowanceList | null> {
-    if (!isUuid(id)) return null;
-    const list = await this.visibleTo(viewer, now).andWhere('l.id = :id', { id }).getOne();
+    const list = await this.find(viewer, id, now);
     if (list) this.logRead(viewer, now, 'homeCareAllowanceList', [list]);
     return list;
+  }
+
+  /** As get(), without an access log entry: for a use case that records the access itself (a download's audit row). */
+  async find(viewer: Viewer, id: string, now: Date): Promise<HomeCareAllowanceList | null> {
+    if (!isUuid(id)) return null;
+    return this.visibleTo(viewer, now).andWhere('l.id = :id', { id }).getOne();
   }
 
   /** A page of one list's rows; the list itself was already resolved within the viewer's scope. */

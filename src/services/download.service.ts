@@ -1,0 +1,154 @@
+import type { Readable } from 'node:stream';
+import QueryStream from 'pg-query-stream';
+import type { DataSource } from 'typeorm';
+import { downloadFileName } from '../domain/download-paths';
+import { DataContent } from '../domain/enums';
+import { NotFoundError } from '../domain/errors';
+import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
+import { type AuditRecord, actorOf, recordAudit } from './audit.service';
+import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import type { MunicipalityService } from './municipality.service';
+import { idsByMunicipality, type NotificationService } from './notification.service';
+import type { NotificationFilterShape } from './shapes';
+
+/** The rows of a download as they stream from the database, and the connection to give back when done. */
+export interface DownloadRows {
+  rows: Readable;
+  release(): Promise<void>;
+}
+
+/**
+ * A download whose data the viewer may see, not yet recorded: `open()` writes its audit rows and access log entries
+ * (one transaction), then opens a cursor over its rows.
+ */
+export interface PreparedDownload {
+  fileName: string;
+  /** The object a row-scope rule checks before anything is recorded or sent (the list, the notification). */
+  object?: { municipalityCode: string };
+  open(): Promise<DownloadRows>;
+}
+
+/**
+ * Kela: handlers download the data of a list or of one notification, and each month's child home care allowance list.
+ * The data and its scope come from the same services as the API's reads; the access is recorded once, as the
+ * download's own audit row and access log entry (not also as a read).
+ */
+export class DownloadService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: NotificationService,
+    private readonly homeCareAllowance: HomeCareAllowanceService,
+    private readonly municipalities: MunicipalityService,
+  ) {}
+
+  async homeCareAllowanceList(viewer: AuthenticatedViewer, id: string, now: Date): Promise<PreparedDownload> {
+    const list = await this.homeCareAllowance.find(viewer, id, now);
+    if (!list) throw new NotFoundError('List');
+    return {
+      fileName: downloadFileName.homeCareAllowanceList(list, this.municipalities.get(list.municipalityCode)),
+      object: list,
+      open: () =>
+        this.open(
+          viewer,
+          [
+            {
+              record: {
+                action: 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST',
+                occurredAt: now,
+                organisation: list.municipalityCode,
+                listId: list.id,
+                details: { rows: list.rowCount },
+              },
+            },
+          ],
+          this.homeCareAllowance.exportQuery(viewer, list.id, now),
+        ),
+    };
+  }
+
+  /** Bad filter values are the caller's BAD_USER_INPUT, as in the `notifications` query. */
+  async notificationList(
+    viewer: AuthenticatedViewer,
+    filter: NotificationFilterShape,
+    now: Date,
+  ): Promise<PreparedDownload> {
+    const municipality = filter.municipalityCode
+      ? this.municipalities.get(filter.municipalityCode)
+      : undefined;
+    // The access log names every notification in the file, per municipality whose data it is.
+    const byMunicipality = idsByMunicipality(
+      await this.notifications.exportedIds(viewer, filter, now),
+      municipality ? [municipality.code] : municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES),
+    );
+    return {
+      fileName: downloadFileName.notifications(filter.status, municipality, now.toISOString().slice(0, 10)),
+      open: () =>
+        this.open(
+          viewer,
+          [...byMunicipality].map(([organisation, notificationIds]) => ({
+            record: {
+              action: 'DOWNLOAD_NOTIFICATIONS' as const,
+              occurredAt: now,
+              organisation,
+              details: {
+                status: filter.status,
+                municipalityCode: municipality?.code ?? null,
+                postalCode: filter.postalCode ?? null,
+                byPerson: filter.personalIdentityCode != null,
+                rows: notificationIds.length,
+              },
+            },
+            notificationIds,
+          })),
+          this.notifications.exportQuery(viewer, filter, now),
+        ),
+    };
+  }
+
+  async notification(viewer: AuthenticatedViewer, id: string, now: Date): Promise<PreparedDownload> {
+    const notification = await this.notifications.find(viewer, id, now);
+    if (!notification) throw new NotFoundError();
+    return {
+      fileName: downloadFileName.notification(notification.id),
+      object: notification,
+      open: () =>
+        this.open(
+          viewer,
+          [
+            {
+              record: {
+                action: 'DOWNLOAD_NOTIFICATIONS',
+                occurredAt: now,
+                organisation: notification.municipalityCode,
+                notificationId: notification.id,
+                details: { rows: 1 },
+              },
+            },
+          ],
+          this.notifications.exportQuery(viewer, { id: notification.id }, now),
+        ),
+    };
+  }
+
+  /** Records the download, then streams the rows of `sql` through a cursor on one pooled connection. */
+  private async open(
+    viewer: AuthenticatedViewer,
+    audits: { record: AuditRecord; notificationIds?: string[] }[],
+    [sql, parameters]: [string, unknown[]],
+  ): Promise<DownloadRows> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const audit of audits) {
+        await recordAudit(manager, actorOf(viewer), audit.record, audit.notificationIds);
+      }
+    });
+    const runner = this.dataSource.createQueryRunner('slave');
+    try {
+      const client = (await runner.connect()) as { query(stream: QueryStream): QueryStream };
+      const rows = client.query(new QueryStream(sql, parameters, { batchSize: 500 }));
+      return { rows, release: () => runner.release() };
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+  }
+}
