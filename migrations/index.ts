@@ -6,6 +6,7 @@ import { AccessLog1795780000000 } from './1795780000000-AccessLog';
 import { PersonPostalCodeIndex1795790000000 } from './1795790000000-PersonPostalCodeIndex';
 import { KeyedAccessLog1795800000000 } from './1795800000000-KeyedAccessLog';
 import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
+import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   PersonPostalCodeIndex1795790000000,
   KeyedAccessLog1795800000000,
   RateLimitHits1795805000000,
+  PersonKeyOnPerson1795810000000,
 ];

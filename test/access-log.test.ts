@@ -417,7 +417,10 @@ describe('each download is logged', () => {
       const response = await download(path, vaasa);
       expect(response.status, path).toBe(200);
       await response.arrayBuffer();
-      expect((await entriesSince(before)).map((e) => e.operation), path).toEqual([operation]);
+      expect(
+        (await entriesSince(before)).map((e) => e.operation),
+        path,
+      ).toEqual([operation]);
     }
   });
 });

@@ -54,6 +54,19 @@ export async function keyAccessLog(
   });
 }
 
+/**
+ * Fills the person keys that are missing on `person`: all rows at the first start after the migration that added
+ * them, and later any that a session without ACCESS_LOG_KEY wrote. Run as the owner, with the key.
+ */
+export async function fillPersonKeys(dataSource: DataSource): Promise<number> {
+  // Setting person_key fires the trigger, which computes it in this session (which holds the key).
+  const rows: unknown[] = await dataSource.query(
+    'UPDATE person SET person_key = NULL WHERE person_key IS NULL RETURNING 1',
+  );
+  if (rows.length > 0) logger.info({ persons: rows.length }, 'person keys filled');
+  return rows.length;
+}
+
 /** Keys the entries' person keys and recomputes the chain with the keyed MAC (the owner's triggers are off meanwhile). */
 async function rechain(manager: EntityManager): Promise<void> {
   await manager.query('ALTER TABLE access_log DISABLE TRIGGER access_log_append_only');

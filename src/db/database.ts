@@ -5,6 +5,7 @@ import type { AppConfig } from '../config';
 import { logger } from '../logger';
 import { resolveAccessLogKey, setProcessAccessLogKey } from './access-log-key';
 import {
+  fillPersonKeys,
   grantApplicationRole,
   keyAccessLog,
   setRetentionFloor,
@@ -80,6 +81,7 @@ export async function openDatabase(
     const loaded = await loadReferenceData(owner.manager);
     logger.info(loaded, 'reference data loaded');
     await keyAccessLog(owner, key);
+    await fillPersonKeys(owner);
     // A floor only means something to a role that is not the owner (the owner could change it).
     if (url !== ownerUrl) await setRetentionFloor(owner, config.accessLogRetentionYears);
     if (embeddedRole) await createEmbeddedApplicationRole(owner);

@@ -6,3 +6,11 @@
 export function personKeySql(code: string): string {
   return `kelmu_person_key(${code}, (SELECT value FROM app_setting WHERE key = 'ledger_salt'))`;
 }
+
+/**
+ * The key of a `person` row (alias `alias`): kept on the row since it was written (migration PersonKeyOnPerson), or
+ * computed here for a row that a session without the key wrote.
+ */
+export function storedPersonKeySql(alias: string): string {
+  return `coalesce(${alias}.person_key, ${personKeySql(`${alias}.personal_identity_code`)})`;
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCESS_LOG_BATCH_MARKER } from '../db/data-source';
-import { personKeySql } from '../db/person-key';
+import { personKeySql, storedPersonKeySql } from '../db/person-key';
 import { decodeKeyCursor, encodeKeyCursor } from '../domain/cursor';
 import { DataContent } from '../domain/enums';
 import { BadUserInputError } from '../domain/errors';
@@ -47,8 +47,9 @@ export function entryFor(
 }
 
 /**
- * Appends entries in one statement. Person keys are computed in SQL (personKeySql); notification ids also
- * bring the keys of their persons, so that a review by person finds reads of that person's notifications.
+ * Appends entries in one statement. Person keys of identity codes are computed in SQL (personKeySql); notification
+ * ids bring the keys kept on their persons (storedPersonKeySql), so that a review by person finds reads of that
+ * person's notifications.
  */
 export async function appendAccessLog(
   manager: EntityManager,
@@ -70,11 +71,13 @@ export async function appendAccessLog(
                              notification_ids, list_ids, person_keys, chain_seq, prev_hash, hash)
      SELECT i."occurredAt", i."actorKind", i."actorId", i.organisation, i."dataContent", i.purpose, i.operation,
             coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'),
-            ARRAY(SELECT DISTINCT ${personKeySql('code')}
-                    FROM (SELECT unnest(coalesce(i."personalIdentityCodes", '{}')) AS code
-                          UNION
-                          SELECT p.personal_identity_code FROM notification n JOIN person p ON p.id = n.person_id
-                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))) AS codes),
+            ARRAY(SELECT DISTINCT key
+                    FROM (SELECT ${personKeySql('c.code')} AS key
+                            FROM unnest(coalesce(i."personalIdentityCodes", '{}')) AS c(code)
+                          UNION ALL
+                          SELECT ${storedPersonKeySql('p')}
+                            FROM notification n JOIN person p ON p.id = n.person_id
+                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))) AS keys),
             0, '', ''
        FROM incoming i ORDER BY i.ordinality`,
     [JSON.stringify(entries)],

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { keyAccessLog } from '../../src/db/access-log-setup';
+import { fillPersonKeys, keyAccessLog } from '../../src/db/access-log-setup';
 import { createDataSource } from '../../src/db/data-source';
 import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { loadReferenceData } from '../../src/db/reference-data';
@@ -54,6 +54,7 @@ export default async function setup(project: TestProject) {
   await dataSource.runMigrations();
   await loadReferenceData(dataSource.manager);
   await keyAccessLog(dataSource, testAccessLogKey);
+  await fillPersonKeys(dataSource);
   await dataSource.destroy();
 
   project.provide('adminDatabaseUrl', adminUrl);
