@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const lists = await loadDemoHomeCareAllowanceOnce(
       database.dataSource,
       server.services.recipientImport,
-      server.services.homeCareAllowance,
+      server.services.homeCareAllowanceGeneration,
       systemClock.now(),
     );
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');

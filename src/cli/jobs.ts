@@ -3,9 +3,8 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
-import { HomeCareAllowanceService } from '../services/home-care-allowance/home-care-allowance.service';
+import { HomeCareAllowanceGenerationService } from '../services/home-care-allowance/home-care-allowance-generation.service';
 import { ImmigrantNotificationRunService } from '../services/immigrant-notification-run.service';
-import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
 
 const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists [--as-of YYYY-MM-DD]
@@ -48,9 +47,7 @@ async function main(): Promise<number> {
       );
       return 0;
     }
-    const municipalities = new MunicipalityService(database.dataSource);
-    await municipalities.refresh();
-    const result = await new HomeCareAllowanceService(database.dataSource, municipalities).generateMonth(
+    const result = await new HomeCareAllowanceGenerationService(database.dataSource).generateMonth(
       asOf,
       systemClock.now(),
     );

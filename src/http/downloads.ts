@@ -16,7 +16,7 @@ import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '..
 import { logger } from '../logger';
 import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
 import { type AuditRecord, actorOf, recordAudit } from '../services/audit.service';
-import { idsByMunicipality } from '../services/notification.service';
+import { idsByMunicipality } from '../services/notifications/notification-scope';
 import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
 import { sendError } from './error-response';
 
@@ -211,7 +211,7 @@ export function downloadsRouter({
       const validFilter = filter as NotificationFilter;
       // The access log names every notification in the file, per municipality whose data it is.
       const byMunicipality = idsByMunicipality(
-        await ctx.services.notifications.exportedIds(ctx.viewer, validFilter, ctx.now),
+        await ctx.services.notificationExport.exportedIds(ctx.viewer, validFilter, ctx.now),
         municipality ? [municipality.code] : municipalitiesFor(ctx.viewer, DataContent.INTEGRATION_SERVICES),
       );
       await send(
@@ -233,7 +233,7 @@ export function downloadsRouter({
           notificationIds,
         })),
         downloadFileName.notifications(filter.status, municipality, ctx.now.toISOString().slice(0, 10)),
-        ctx.services.notifications.exportQuery(ctx.viewer, validFilter, ctx.now),
+        ctx.services.notificationExport.exportQuery(ctx.viewer, validFilter, ctx.now),
         NOTIFICATION_COLUMNS,
       );
     }),
@@ -265,7 +265,7 @@ export function downloadsRouter({
           },
         ],
         downloadFileName.notification(id),
-        ctx.services.notifications.exportQuery(ctx.viewer, { id }, ctx.now),
+        ctx.services.notificationExport.exportQuery(ctx.viewer, { id }, ctx.now),
         NOTIFICATION_COLUMNS,
       );
     }),

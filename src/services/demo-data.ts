@@ -4,7 +4,7 @@ import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
 import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
 import { randomSource } from './fictive-data/random';
-import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import type { HomeCareAllowanceGenerationService } from './home-care-allowance/home-care-allowance-generation.service';
 import type { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import type { RecipientRecordInput } from './home-care-allowance/recipient-record';
 import type { NotificationImportService } from './import/notification-import.service';
@@ -274,7 +274,7 @@ function demoRecipientRecords(now: Date, postalAreas: PostalArea[], seed = 499):
 export async function loadDemoHomeCareAllowanceOnce(
   dataSource: DataSource,
   recipients: RecipientImportService,
-  lists: HomeCareAllowanceService,
+  lists: HomeCareAllowanceGenerationService,
   now: Date,
 ): Promise<{ loaded: boolean; recipients: number; lists: number }> {
   const marker = await dataSource.query('SELECT 1 FROM app_setting WHERE key = $1', [DEMO_LISTS_MARKER]);

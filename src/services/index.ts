@@ -2,20 +2,31 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
 import { AccessLogService } from './access-log.service';
 import { AgreementService } from './agreement.service';
-import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import { HomeCareAllowanceGenerationService } from './home-care-allowance/home-care-allowance-generation.service';
+import { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
 import { MunicipalityService } from './municipality.service';
-import { NotificationService } from './notification.service';
+import { NotificationChangeService } from './notifications/notification-changes.service';
+import { NotificationExportService } from './notifications/notification-export.service';
+import { NotificationReadService } from './notifications/notification-reads.service';
 import { PurgeService } from './purge.service';
 
 export interface Services {
   accessLog: AccessLogService;
   agreements: AgreementService;
   municipalities: MunicipalityService;
-  homeCareAllowance: HomeCareAllowanceService;
+  /** Per-request reads of the lists. */
+  homeCareAllowance: HomeCareAllowanceReadService;
+  /** The monthly run that generates the lists. */
+  homeCareAllowanceGeneration: HomeCareAllowanceGenerationService;
   recipientImport: RecipientImportService;
-  notifications: NotificationService;
+  /** Reads of notifications (lists, by id), logged in the access log. */
+  notifications: NotificationReadService;
+  /** The three state changes. */
+  notificationChanges: NotificationChangeService;
+  /** What the downloads stream. */
+  notificationExport: NotificationExportService;
   notificationImport: NotificationImportService;
   purge: PurgeService;
 }
@@ -44,9 +55,12 @@ export async function createServices(
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
     municipalities,
-    homeCareAllowance: new HomeCareAllowanceService(dataSource, municipalities, accessLog),
+    homeCareAllowance: new HomeCareAllowanceReadService(dataSource, municipalities, accessLog),
+    homeCareAllowanceGeneration: new HomeCareAllowanceGenerationService(dataSource),
     recipientImport: new RecipientImportService(dataSource, municipalities),
-    notifications: new NotificationService(dataSource, municipalities, clock, accessLog),
+    notifications: new NotificationReadService(dataSource, municipalities, accessLog),
+    notificationChanges: new NotificationChangeService(dataSource, municipalities, clock),
+    notificationExport: new NotificationExportService(dataSource, municipalities),
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };
