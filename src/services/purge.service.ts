@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
-import { removalThreshold } from '../domain/notification-rules';
+import { expiredSql, removalThreshold } from '../domain/notification-rules';
 import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
 import { deleteOrphanPersons } from './notifications/notification-changes.service';
@@ -27,7 +27,7 @@ export class PurgeService {
       const removed: { person_id: string }[] = await manager.query(
         `WITH removed AS (
            DELETE FROM notification
-            WHERE status = 'IN_PROCESSING' AND created_at < $1
+            WHERE ${expiredSql('$1')}
            RETURNING id, person_id, municipality_code, status
          ), audited AS (
            INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, from_status, reason)

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { columnList, LIST_ROW_PERSON_COLUMNS, personColumns } from '../../db/person-columns';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
 import { recordAudit, SYSTEM_ACTORS } from '../audit.service';
@@ -13,6 +14,9 @@ export interface GenerationResult {
   listsCreated: number;
   rowsCreated: number;
 }
+
+/** A recipient's person columns (no phone number in home care allowance data). */
+const CANDIDATE_COLUMNS = personColumns(['phone_number']);
 
 /** The monthly run of child home care allowance lists. */
 export class HomeCareAllowanceGenerationService {
@@ -38,16 +42,12 @@ export class HomeCareAllowanceGenerationService {
     return this.dataSource.transaction(async (manager) => {
       const [counts]: { lists: string; rows: string }[] = await manager.query(
         `WITH candidates AS (
-           SELECT r.personal_identity_code, r.first_names, r.last_name, r.date_of_birth, r.native_language,
-                  r.citizenship, r.street, r.postal_code, r.post_office, r.municipality_code,
-                  r.first_residence_permit_start, r.eu_eea_citizen, r.allowance_start, r.children_count
+           SELECT ${columnList(CANDIDATE_COLUMNS, 'r')}, r.municipality_code, r.allowance_start, r.children_count
              FROM home_care_allowance_recipient r
             WHERE r.allowance_start <= $1 AND (r.allowance_end IS NULL OR r.allowance_end >= $1)
            UNION ALL
            -- Benefit facts: a payment for the month makes a recipient; the allowance started with the first payment.
-           SELECT b.personal_identity_code, b.first_names, b.last_name, b.date_of_birth, b.native_language,
-                  b.citizenship, b.street, b.postal_code, b.post_office, b.municipality_code,
-                  b.first_residence_permit_start, b.eu_eea_citizen,
+           SELECT ${columnList(CANDIDATE_COLUMNS, 'b')}, b.municipality_code,
                   (SELECT min(f.month) FROM home_care_allowance_payment f
                     WHERE f.personal_identity_code = b.personal_identity_code),
                   p.children_count
@@ -71,10 +71,8 @@ export class HomeCareAllowanceGenerationService {
            RETURNING id, municipality_code
          ), inserted AS (
            INSERT INTO home_care_allowance_list_row
-             (list_id, row_number, personal_identity_code, first_names, last_name, date_of_birth, street, postal_code,
-              post_office, native_language, citizenship, allowance_start, children_count)
-           SELECT l.id, n.position, n.personal_identity_code, n.first_names, n.last_name, n.date_of_birth, n.street,
-                  n.postal_code, n.post_office, n.native_language, n.citizenship, n.allowance_start, n.children_count
+             (list_id, row_number, ${columnList(LIST_ROW_PERSON_COLUMNS)}, allowance_start, children_count)
+           SELECT l.id, n.position, ${columnList(LIST_ROW_PERSON_COLUMNS, 'n')}, n.allowance_start, n.children_count
              FROM numbered n JOIN lists l ON l.municipality_code = n.municipality_code
            RETURNING 1
          )

@@ -1,4 +1,5 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { camelCaseList, LIST_ROW_PERSON_COLUMNS } from '../../db/person-columns';
 import { decodeKeyCursor, encodeKeyCursor } from '../../domain/cursor';
 import { DataContent } from '../../domain/enums';
 import { isUuid, requirePageSize } from '../../domain/validation';
@@ -120,10 +121,8 @@ export class HomeCareAllowanceReadService {
   /** SQL and parameters for the CSV download of one list, re-checking scope and expiry in the statement itself. */
   exportQuery(viewer: Viewer, listId: string, now: Date): [string, unknown[]] {
     return [
-      `SELECT r.row_number AS "rowNumber", r.personal_identity_code AS "personalIdentityCode", r.last_name AS "lastName",
-              r.first_names AS "firstNames", r.date_of_birth AS "dateOfBirth", r.street AS "street",
-              r.postal_code AS "postalCode", r.post_office AS "postOffice", r.native_language AS "nativeLanguage",
-              r.citizenship AS "citizenship", r.allowance_start AS "allowanceStartDate", r.children_count AS "childrenCount"
+      `SELECT r.row_number AS "rowNumber", ${camelCaseList(LIST_ROW_PERSON_COLUMNS, 'r')},
+              r.allowance_start AS "allowanceStartDate", r.children_count AS "childrenCount"
          FROM home_care_allowance_list_row r
          JOIN home_care_allowance_list l ON l.id = r.list_id
         WHERE r.list_id = $1 AND l.municipality_code = ANY($2) AND l.expires_at > $3

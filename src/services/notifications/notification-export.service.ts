@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { camelCaseList, PERSON_DATA_COLUMNS } from '../../db/person-columns';
 import { DataContent } from '../../domain/enums';
-import { REMOVAL_AFTER_DAYS, removalThreshold } from '../../domain/notification-rules';
+import { REMOVAL_AFTER_DAYS, removalThreshold, visibleSql } from '../../domain/notification-rules';
 import { isUuid, requirePersonalIdentityCode, requirePostalCode } from '../../domain/validation';
 import { municipalitiesFor, type Viewer } from '../../domain/viewer';
 import { Notification } from '../../entities/notification.entity';
@@ -21,7 +22,7 @@ export class NotificationExportService {
       .getRepository(Notification)
       .createQueryBuilder('n')
       .where('n.municipality_code = ANY(:codes)', { codes })
-      .andWhere("(n.status = 'NEW' OR n.created_at >= :threshold)", { threshold: removalThreshold(now) });
+      .andWhere(visibleSql(':threshold'), { threshold: removalThreshold(now) });
   }
 
   /** The viewer's visible notifications matching a validated filter; shared by the list and its CSV download. */
@@ -83,18 +84,7 @@ export class NotificationExportService {
         'n.created_at AS "createdAt"',
         'floor(extract(epoch FROM (CAST(:now AS timestamptz) - n.created_at)) / 86400)::int AS "pendingDays"',
         'n.created_at + make_interval(hours => :removalHours) AS "removalDue"',
-        'p.personal_identity_code AS "personalIdentityCode"',
-        'p.last_name AS "lastName"',
-        'p.first_names AS "firstNames"',
-        'p.date_of_birth AS "dateOfBirth"',
-        'p.native_language AS "nativeLanguage"',
-        'p.citizenship AS "citizenship"',
-        'p.street AS "street"',
-        'p.postal_code AS "postalCode"',
-        'p.post_office AS "postOffice"',
-        'p.phone_number AS "phoneNumber"',
-        'p.first_residence_permit_start AS "firstResidencePermitStart"',
-        'p.eu_eea_citizen AS "euEeaCitizen"',
+        camelCaseList(PERSON_DATA_COLUMNS, 'p'),
         'n.additional_info AS "additionalInfo"',
       ])
       .setParameter('now', now)

@@ -9,7 +9,7 @@ import {
 } from '../../db/prepared';
 import { decodeCursor, encodeCursor } from '../../domain/cursor';
 import { DataContent } from '../../domain/enums';
-import { removalThreshold } from '../../domain/notification-rules';
+import { removalThreshold, visibleSql } from '../../domain/notification-rules';
 import {
   isUuid,
   requirePageSize,
@@ -36,7 +36,7 @@ const PERSON_OFFSET = Object.keys(NOTIFICATION_COLUMNS).length;
 const TOTAL_INDEX = PERSON_OFFSET + Object.keys(PERSON_COLUMNS).length;
 
 /** Conditions every read of notifications has: $1 the viewer's municipalities, $2 the 30-day threshold. */
-const IN_SCOPE = "n.municipality_code = ANY($1) AND (n.status = 'NEW' OR n.created_at >= $2)";
+const IN_SCOPE = `n.municipality_code = ANY($1) AND ${visibleSql('$2')}`;
 
 const NOTIFICATION_BY_ID: PreparedStatement = {
   name: 'notification_by_id',
