@@ -17,24 +17,27 @@ import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
-import { ErrorCode, InternalError } from '../domain/errors';
 import {
-  isDatabaseUnavailable,
+  CodedError,
+  ErrorCode,
+  InternalError,
   RETRY_AFTER_SECONDS,
-  SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
   ServiceUnavailableError,
-} from '../domain/service-unavailable';
+  UNCODED_ERROR,
+} from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { ANONYMOUS, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
 import { logger } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
+import { toGraphQLError } from '../schema/errors';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
 import { downloadsRouter } from './downloads';
-import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
+import { corsPolicy, rateLimitPerClient, securityHeaders } from './edge';
 import { sendError } from './error-response';
 import { gracefulClose } from './graceful-close';
 import { jitGateway } from './jit-executor';
@@ -95,12 +98,15 @@ async function viewerFrom(header: string | undefined, verifyToken: TokenVerifier
     if (!match?.[1]) throw new GraphQLError('The Authorization header must be "Bearer <token>".');
     return await verifyToken(match[1]);
   } catch (error) {
-    throw new GraphQLError(error instanceof GraphQLError ? error.message : 'Invalid bearer token.', {
-      extensions: {
-        code: ErrorCode.UNAUTHENTICATED,
-        http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+    throw new GraphQLError(
+      error instanceof GraphQLError || error instanceof CodedError ? error.message : 'Invalid bearer token.',
+      {
+        extensions: {
+          code: ErrorCode.UNAUTHENTICATED,
+          http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+        },
       },
-    });
+    );
   }
 }
 
@@ -122,7 +128,7 @@ async function withAgreements(
 type Fault = 'unavailable' | 'internal';
 
 /**
- * Keeps every error coded; an unreachable database becomes SERVICE_UNAVAILABLE and anything else unexpected INTERNAL,
+ * Keeps every error coded; an unreachable database becomes ErrorCode.SERVICE_UNAVAILABLE and anything else unexpected INTERNAL,
  * without its message or stack.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -136,19 +142,24 @@ function classifyError(
   const code = formatted.extensions?.code;
   // Apollo's own request errors (e.g. a persisted query whose hash does not match) carry no code: the client's fault.
   if (
-    (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
+    (code === undefined || code === UNCODED_ERROR) &&
     error instanceof GraphQLError &&
     // graphql-jit's errors carry no `extensions` at all.
     error.extensions?.code === undefined &&
     !error.originalError &&
     !error.path
   ) {
-    return { formatted: { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } } };
+    return {
+      formatted: { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } },
+    };
   }
-  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+  if (code === UNCODED_ERROR || code === undefined) {
     if (isDatabaseUnavailable(error)) {
       return {
-        formatted: { message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } },
+        formatted: {
+          message: SERVICE_UNAVAILABLE_MESSAGE,
+          extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+        },
         fault: 'unavailable',
       };
     }
@@ -161,7 +172,8 @@ function classifyError(
     };
   }
   // graphql-js's parser enforces the token limit; name the limit like the other limits do.
-  const tokens = code === 'GRAPHQL_PARSE_FAILED' && /more tha[nt] (\d+) tokens/.exec(formatted.message);
+  const tokens =
+    code === ErrorCode.GRAPHQL_PARSE_FAILED && /more tha[nt] (\d+) tokens/.exec(formatted.message);
   if (tokens) {
     return {
       formatted: {
@@ -315,7 +327,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       rateLimitPerClient({
         perMinute: options.rateLimitPerMinute,
         viewerOf,
-        onLimited: () => metrics.countError(RATE_LIMITED),
+        onLimited: () => metrics.countError(ErrorCode.RATE_LIMITED),
         ...(rateLimitStore ? { store: rateLimitStore } : {}),
       }),
     );
@@ -332,10 +344,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
           const language = negotiateLanguage(req.headers['accept-language']);
           if (error instanceof GraphQLError && error.extensions.code !== undefined)
             throw localizeGraphQLError(error, language);
+          if (error instanceof CodedError) throw localizeGraphQLError(toGraphQLError(error), language);
           const fault: Fault = isDatabaseUnavailable(error) ? 'unavailable' : 'internal';
           logFault(fault, error, requestScopeOf(req).requestId);
           throw fault === 'unavailable'
-            ? localizeGraphQLError(new ServiceUnavailableError(), language)
+            ? localizeGraphQLError(toGraphQLError(new ServiceUnavailableError()), language)
             : error;
         }),
     }),
@@ -364,14 +377,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       };
       if (isDatabaseUnavailable(error)) {
         res.set('retry-after', String(RETRY_AFTER_SECONDS));
-        fail(503, SERVICE_UNAVAILABLE_MESSAGE, { code: SERVICE_UNAVAILABLE });
+        fail(503, SERVICE_UNAVAILABLE_MESSAGE, { code: ErrorCode.SERVICE_UNAVAILABLE });
       } else if (error.status === 413) {
         fail(413, `Request body too large: the limit is ${bodyLimit}.`, {
-          code: 'PAYLOAD_TOO_LARGE',
+          code: ErrorCode.PAYLOAD_TOO_LARGE,
           limit: 'maxBodySize',
         });
       } else if (error.status && error.status >= 400 && error.status < 500) {
-        fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, { code: 'BAD_REQUEST' });
+        fail(error.status, `Bad request: ${error.type ?? 'unreadable body'}.`, {
+          code: ErrorCode.BAD_REQUEST,
+        });
       } else {
         logger.error({ requestId: req.id, err: error }, 'unhandled HTTP error');
         fail(500, new InternalError().message, { code: ErrorCode.INTERNAL });

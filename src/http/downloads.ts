@@ -5,13 +5,14 @@ import type { DataSource } from 'typeorm';
 import type { Context } from '../auth/context';
 import { downloadFileName } from '../domain/download-paths';
 import { DataContent } from '../domain/enums';
-import { ErrorCode, InternalError, UnauthenticatedError } from '../domain/errors';
 import {
-  isDatabaseUnavailable,
+  ErrorCode,
+  InternalError,
   RETRY_AFTER_SECONDS,
-  SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
-} from '../domain/service-unavailable';
+  UnauthenticatedError,
+} from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { type AuthenticatedViewer, isAuthenticated, municipalitiesFor } from '../domain/viewer';
 import { logger } from '../logger';
 import type { NotificationFilter } from '../resolvers/types/notification-filter.input';
@@ -25,7 +26,7 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
-  [SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 /**
@@ -150,7 +151,7 @@ export function downloadsRouter({
         else if (code === ErrorCode.UNAUTHENTICATED)
           fail(res, new DownloadError(401, code, (error as Error).message));
         else if (isDatabaseUnavailable(error))
-          fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
+          fail(res, new DownloadError(503, ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
           logger.error({ requestId: req.id, err: error }, 'download failed');
           fail(res, new DownloadError(500, ErrorCode.INTERNAL, new InternalError().message));

@@ -2,6 +2,7 @@ import cors from 'cors';
 import type express from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
+import { ErrorCode } from '../domain/errors';
 import { isAuthenticated, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
 import { sendError } from './error-response';
@@ -40,8 +41,6 @@ export function securityHeaders(): express.RequestHandler {
     xFrameOptions: { action: 'deny' },
   });
 }
-
-export const RATE_LIMITED = 'RATE_LIMITED';
 
 export interface RateLimitOptions {
   perMinute: number;
@@ -91,7 +90,7 @@ export function rateLimitPerClient({
         res,
         429,
         `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
-        { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
+        { code: ErrorCode.RATE_LIMITED, limit: 'rateLimitPerMinute' },
       );
     },
   });

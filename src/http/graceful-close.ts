@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type express from 'express';
-import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '../domain/service-unavailable';
+import { ErrorCode, RETRY_AFTER_SECONDS } from '../domain/errors';
 import { sendError } from './error-response';
 
 export const STOPPING_MESSAGE =
@@ -51,7 +51,7 @@ export function gracefulClose(server: http.Server) {
   const refuseWhileStopping: express.RequestHandler = (req, res, next) => {
     if (!stopping) return next();
     res.set({ connection: 'close', 'retry-after': String(RETRY_AFTER_SECONDS) });
-    sendError(req, res, 503, STOPPING_MESSAGE, { code: SERVICE_UNAVAILABLE });
+    sendError(req, res, 503, STOPPING_MESSAGE, { code: ErrorCode.SERVICE_UNAVAILABLE });
   };
 
   return {

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { CodedError, ErrorCode } from '../domain/errors';
 import { requirePageSize } from '../domain/validation';
 
 /** What one GraphQL document may ask for. README, "Limits", states the values. */
@@ -29,11 +30,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 /** The extension each limit's rejection carries in `extensions.limit`, next to `code: GRAPHQL_VALIDATION_FAILED`. */
 export type LimitName = keyof QueryLimits | 'maxBodySize';
 
-const VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED';
-
 function limitError(limit: LimitName, message: string): GraphQLError {
   return new GraphQLError(message.replace(/^Syntax Error: /, ''), {
-    extensions: { code: VALIDATION_FAILED, limit, http: { status: 400 } },
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, limit, http: { status: 400 } },
   });
 }
 
@@ -52,14 +51,14 @@ const reportAs = (limit: LimitName) => ({
  * `first` out of its range (1..200) is kept in `outOfRange`.
  */
 const pagedEstimator =
-  (outOfRange: { error?: GraphQLError }): ComplexityEstimator =>
+  (outOfRange: { error?: CodedError }): ComplexityEstimator =>
   ({ args, childComplexity }) => {
     if (typeof args.first !== 'number') return undefined;
     if (!outOfRange.error) {
       try {
         requirePageSize('first', args.first);
       } catch (error) {
-        if (error instanceof GraphQLError) outOfRange.error = error;
+        if (error instanceof CodedError) outOfRange.error = error;
       }
     }
     return 1 + childComplexity * Math.max(1, args.first);
@@ -77,7 +76,7 @@ function costLimitPlugin(maxCost: number): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const outOfRange: { error?: GraphQLError } = {};
+          const outOfRange: { error?: CodedError } = {};
           let cost: number;
           try {
             cost = getComplexity({
