@@ -59,7 +59,7 @@ export async function createServices(
     homeCareAllowanceGeneration: new HomeCareAllowanceGenerationService(dataSource),
     recipientImport: new RecipientImportService(dataSource, municipalities),
     notifications: new NotificationReadService(dataSource, municipalities, accessLog),
-    notificationChanges: new NotificationChangeService(dataSource, municipalities, clock),
+    notificationChanges: new NotificationChangeService(dataSource, municipalities),
     notificationExport: new NotificationExportService(dataSource, municipalities),
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Clock } from '../../domain/clock';
 import { DataContent } from '../../domain/enums';
 import { BadUserInputError, NotFoundError } from '../../domain/errors';
 import {
@@ -22,15 +21,14 @@ export class NotificationChangeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly municipalities: MunicipalityService,
-    private readonly clock: Clock,
   ) {}
 
   /**
    * Kela: the handler moves a new notification to processing so that others see it is being handled;
    * one already pending over 30 days cannot be moved and disappears from the service instead.
    */
-  moveToProcessing(viewer: AuthenticatedViewer, id: string) {
-    return this.change(viewer, id, 'MOVE_TO_PROCESSING', async (manager, notification, now) => {
+  moveToProcessing(viewer: AuthenticatedViewer, id: string, now: Date) {
+    return this.change(viewer, id, now, 'MOVE_TO_PROCESSING', async (manager, notification) => {
       if (isPendingOverRemovalLimit(notification.createdAt, now)) {
         // Logged first, while the person can still be keyed for a review by person.
         await recordAudit(manager, actorOf(viewer), {
@@ -58,8 +56,8 @@ export class NotificationChangeService {
   }
 
   /** Kela: a notification in processing can be returned to New; the 30 days still count from creation. */
-  returnToNew(viewer: AuthenticatedViewer, id: string) {
-    return this.change(viewer, id, 'RETURN_TO_NEW', async (manager, notification, now) => {
+  returnToNew(viewer: AuthenticatedViewer, id: string, now: Date) {
+    return this.change(viewer, id, now, 'RETURN_TO_NEW', async (manager, notification) => {
       await this.applyStatus(manager, viewer, notification, 'RETURN_TO_NEW', now, {
         processingStartedAt: null,
       });
@@ -76,10 +74,11 @@ export class NotificationChangeService {
     id: string,
     municipalityCode: string,
     reason: string,
+    now: Date,
   ) {
     const target = this.municipalities.requireKnown('municipalityCode', municipalityCode);
     const trimmedReason = requireReason('reason', reason);
-    return this.change(viewer, id, 'TRANSFER_TO_MUNICIPALITY', async (manager, notification, now) => {
+    return this.change(viewer, id, now, 'TRANSFER_TO_MUNICIPALITY', async (manager, notification) => {
       const from = notification.municipalityCode;
       if (from === target) {
         throw new BadUserInputError('municipalityCode', 'the notification is already in that municipality.');
@@ -125,12 +124,12 @@ export class NotificationChangeService {
   private async change<R>(
     viewer: AuthenticatedViewer,
     id: string,
+    now: Date,
     action: NotificationAction,
-    apply: (manager: EntityManager, notification: Notification, now: Date) => Promise<R>,
+    apply: (manager: EntityManager, notification: Notification) => Promise<R>,
   ): Promise<R | InvalidTransitionResult> {
     if (!isUuid(id)) throw new NotFoundError();
     return this.dataSource.transaction(async (manager) => {
-      const now = this.clock.now();
       const codes = municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
       const notification = await manager
         .getRepository(Notification)
@@ -149,7 +148,7 @@ export class NotificationChangeService {
           requiredStatus: transition.from,
         } satisfies InvalidTransitionResult;
       }
-      return apply(manager, notification, now);
+      return apply(manager, notification);
     });
   }
 
