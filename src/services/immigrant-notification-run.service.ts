@@ -23,7 +23,7 @@ const PERSON_LIST = columnList(PERSON_DATA_COLUMNS);
 /**
  * The eligibility part of the weekly run's statement: the CTEs `supported` and `eligible`, to follow `WITH`.
  * `eligible` holds one row per eligible benefit_person: its columns and its ledger key `person_key`. Shared with the
- * fictive data's count (countEligible in services/fictive-data) so that the two cannot drift. Parameters, in the
+ * fictive data's count (countEligible in src/dev/fictive-data) so that the two cannot drift. Parameters, in the
  * order eligibilityParameters gives them: $1 the first day of asOf's month, $2 consecutiveSupportMonths, $3 asOf,
  * $4 residencePermitMaxYears; a statement using it numbers its own parameters from $5.
  */
