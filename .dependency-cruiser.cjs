@@ -2,7 +2,8 @@
  * Layers run one way (issue 11):
  *   entry (src/main.ts, src/cli) -> http, schema -> resolvers, jobs -> auth -> services
  *     -> (loaders, db, entities, domain)
- * with the shared leaves (src/config.ts, src/logger.ts, src/paths.ts, src/i18n) usable from anywhere.
+ * with the shared leaves (src/config.ts, src/logger.ts, src/paths.ts, src/i18n) usable from anywhere, and src/dev
+ * (fictive and demo data) beside them: it uses services and below, and only the entry points import it.
  * Only src is checked: test/ and bench/ may import anything. `npm run lint:layers` runs it; `npm test` runs that.
  *
  * Decision: auth sits between resolvers and services. It is used by http, schema, resolvers and the entry points,
@@ -19,6 +20,7 @@ const jobs = '^src/jobs/';
 const auth = '^src/auth/';
 const services = '^src/services/';
 const lower = '^src/(loaders|db|entities|domain)/';
+const dev = '^src/dev/';
 const leaves = '^src/(config\\.ts|logger\\.ts|paths\\.ts|i18n/)';
 
 const forbid = (name, comment, from, to, fromPathNot) => ({
@@ -73,6 +75,19 @@ module.exports = {
       '^src/',
       auth,
       `${entry}|${http}|${schema}|${resolvers}|${jobs}|${auth}`,
+    ),
+    forbid(
+      'dev-only-from-entry',
+      'Fictive and demo data (src/dev) are loaded by the entry points only (and bench/, test/), never by the service.',
+      '^src/',
+      dev,
+      `${entry}|${dev}`,
+    ),
+    forbid(
+      'dev-uses-services-and-below',
+      'src/dev builds data through services, db and domain; it imports nothing of the edge (http, schema, resolvers, jobs, auth).',
+      dev,
+      `${http}|${schema}|${resolvers}|${jobs}|${auth}`,
     ),
     forbid(
       'services-only-from-above',

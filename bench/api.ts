@@ -7,8 +7,8 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { mintHandlerToken } from '../src/auth/authentication';
 import { generateSigningKey, jwksOf } from '../src/auth/signing-key';
+import { loadReferenceInputs, writeFictiveData } from '../src/dev/fictive-data';
 import { PROJECT_ROOT } from '../src/paths';
-import { loadReferenceInputs, writeFictiveData } from '../src/services/fictive-data';
 import {
   DEFAULT_ELIGIBILITY,
   ImmigrantNotificationRunService,

@@ -421,7 +421,7 @@ async function main(): Promise<void> {
 
   const t2 = performance.now();
   const services = await createServices(dataSource, systemClock);
-  const generated = await services.homeCareAllowance.generateMonth(AS_OF, new Date());
+  const generated = await services.homeCareAllowanceGeneration.generateMonth(AS_OF, new Date());
   const generateMs = performance.now() - t2;
   if (generated.listsCreated !== SIZES.length || generated.rowsCreated !== first) {
     throw new Error(`generateMonth made ${generated.listsCreated} lists with ${generated.rowsCreated} rows`);

@@ -3,6 +3,7 @@ import { createAuthentication, DEMO_HANDLER, mintHandlerToken } from './auth/aut
 import { ConfigurationError, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
+import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './dev/demo-data';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
@@ -11,7 +12,6 @@ import { startWorker } from './jobs/worker';
 import { logger } from './logger';
 import { accessLogAnchorFile } from './services/access-log.service';
 import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
-import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './services/demo-data';
 
 /**
  * `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, the job worker
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const lists = await loadDemoHomeCareAllowanceOnce(
       database.dataSource,
       server.services.recipientImport,
-      server.services.homeCareAllowance,
+      server.services.homeCareAllowanceGeneration,
       systemClock.now(),
     );
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');

@@ -118,7 +118,10 @@ beforeAll(async () => {
   ]);
   expect(report.invalid).toEqual([]);
   // 30 October 2026 is the last weekday of October: one list each for Vaasa and Mustasaari.
-  await app.server.services.homeCareAllowance.generateMonth('2026-10-30', new Date('2026-10-30T04:00:00Z'));
+  await app.server.services.homeCareAllowanceGeneration.generateMonth(
+    '2026-10-30',
+    new Date('2026-10-30T04:00:00Z'),
+  );
   const lists: { id: string; municipality_code: '905' | '499' }[] = await app.dataSource.query(
     "SELECT id, municipality_code FROM home_care_allowance_list WHERE month = '2026-10-01'",
   );

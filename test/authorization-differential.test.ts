@@ -116,7 +116,10 @@ beforeAll(async () => {
     recipient({ municipalityCode: HOME }).line,
   ]);
   expect(report).toMatchObject({ imported: 1 });
-  await app.server.services.homeCareAllowance.generateMonth('2026-10-30', new Date('2026-10-30T04:00:00Z'));
+  await app.server.services.homeCareAllowanceGeneration.generateMonth(
+    '2026-10-30',
+    new Date('2026-10-30T04:00:00Z'),
+  );
   const [list]: { id: string }[] = await app.dataSource.query('SELECT id FROM home_care_allowance_list');
   ids.list = String(list?.id);
   const reader = await app.tokens.handler([HOME], { subject: 'seed-reader' });

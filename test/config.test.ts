@@ -3,12 +3,12 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfig } from '../src/config';
+import { DEMO_MUNICIPALITIES, demoRecords, loadDemoDataOnce } from '../src/dev/demo-data';
 import {
   dateOfBirthOf,
   isFictivePersonalIdentityCode,
   isValidPersonalIdentityCode,
 } from '../src/domain/personal-identity-code';
-import { DEMO_MUNICIPALITIES, demoRecords, loadDemoDataOnce } from '../src/services/demo-data';
 import { notificationRecordSchema } from '../src/services/import/notification-record';
 import { startTestApp, type TestApp } from './support/app';
 

@@ -194,8 +194,14 @@ beforeAll(async () => {
   ]);
   expect(report.invalid).toEqual([]);
   // A list of October 2024: expired on 2026-10-31, before the clock's "now".
-  await app.server.services.homeCareAllowance.generateMonth('2024-10-31', new Date('2024-10-31T04:00:00Z'));
-  await app.server.services.homeCareAllowance.generateMonth('2026-11-30', new Date('2026-11-30T04:00:00Z'));
+  await app.server.services.homeCareAllowanceGeneration.generateMonth(
+    '2024-10-31',
+    new Date('2024-10-31T04:00:00Z'),
+  );
+  await app.server.services.homeCareAllowanceGeneration.generateMonth(
+    '2026-11-30',
+    new Date('2026-11-30T04:00:00Z'),
+  );
   app.clock.set(now);
 
   const given = async (key: string, fixture: Parameters<TestApp['given']['notification']>[0]) => {

@@ -3,7 +3,6 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/db/data-source';
-import { dateOfBirthOf, isValidPersonalIdentityCode } from '../src/domain/personal-identity-code';
 import {
   BenefitFactsNotEmptyError,
   copyText,
@@ -16,8 +15,9 @@ import {
   personLine,
   writeFictiveData,
   yearsBefore,
-} from '../src/services/fictive-data';
-import { EU_EEA_CITIZENSHIPS } from '../src/services/fictive-data/names';
+} from '../src/dev/fictive-data';
+import { EU_EEA_CITIZENSHIPS } from '../src/dev/fictive-data/names';
+import { dateOfBirthOf, isValidPersonalIdentityCode } from '../src/domain/personal-identity-code';
 import {
   DEFAULT_ELIGIBILITY,
   ImmigrantNotificationRunService,

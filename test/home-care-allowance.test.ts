@@ -109,7 +109,7 @@ describe('the monthly run', () => {
       }).line,
     ]);
 
-    const early = await app.server.services.homeCareAllowance.generateMonth(
+    const early = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-11-20',
       new Date('2026-11-20T04:00:00Z'),
     );
@@ -123,7 +123,7 @@ describe('the monthly run', () => {
     expect(await tableCounts(app)).toEqual({ lists: 0, rows: 0 });
 
     const now = new Date('2026-11-30T04:00:00.000Z');
-    const result = await app.server.services.homeCareAllowance.generateMonth('2026-11-30', now);
+    const result = await app.server.services.homeCareAllowanceGeneration.generateMonth('2026-11-30', now);
     expect(result).toEqual({
       month: '2026-11',
       generationDay: '2026-11-30',
@@ -152,12 +152,12 @@ describe('the monthly run', () => {
     expect(countsBefore).toEqual({ lists: 2, rows: 5 });
 
     await importRecipients(app, [recipient({ lastName: 'Aalto' }).line]);
-    const again = await app.server.services.homeCareAllowance.generateMonth(
+    const again = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-11-30',
       new Date('2026-11-30T12:00:00Z'),
     );
     expect(again).toMatchObject({ due: true, listsCreated: 0, rowsCreated: 0 });
-    const later = await app.server.services.homeCareAllowance.generateMonth(
+    const later = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-11-30',
       new Date('2026-12-01T04:00:00Z'),
     );
@@ -184,7 +184,7 @@ describe('the monthly run', () => {
   });
 
   it('creates nothing before the month’s generation day', async () => {
-    const december = await app.server.services.homeCareAllowance.generateMonth(
+    const december = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-12-30',
       new Date('2026-12-30T04:00:00Z'),
     );
@@ -220,13 +220,13 @@ describe('a month that ends on a weekend', () => {
         .line,
     ]);
 
-    const thursday = await app.server.services.homeCareAllowance.generateMonth(
+    const thursday = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-05-28',
       new Date('2026-05-28T04:00:00Z'),
     );
     expect(thursday).toMatchObject({ generationDay: '2026-05-29', due: false, listsCreated: 0 });
 
-    const sunday = await app.server.services.homeCareAllowance.generateMonth(
+    const sunday = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-05-31',
       new Date('2026-05-31T04:00:00Z'),
     );
@@ -259,7 +259,10 @@ describe('lists through GraphQL', () => {
       recipient({ municipalityCode: '946', lastName: 'Nyman' }).line,
     ]);
     for (const asOf of ['2026-09-30', '2026-10-31', '2026-11-30']) {
-      await app.server.services.homeCareAllowance.generateMonth(asOf, new Date(`${asOf}T04:00:00Z`));
+      await app.server.services.homeCareAllowanceGeneration.generateMonth(
+        asOf,
+        new Date(`${asOf}T04:00:00Z`),
+      );
     }
     const rows: { id: string; municipality_code: string; month: string }[] = await app.dataSource.query(
       "SELECT id, municipality_code, to_char(month, 'YYYY-MM') AS month FROM home_care_allowance_list",
@@ -460,7 +463,7 @@ describe('24-month retention', () => {
       recipient({ lastName: 'Berg' }).line,
     ]);
     app.clock.set(generatedAt);
-    await app.server.services.homeCareAllowance.generateMonth('2026-11-30', generatedAt);
+    await app.server.services.homeCareAllowanceGeneration.generateMonth('2026-11-30', generatedAt);
     const [row]: { id: string }[] = await app.dataSource.query('SELECT id FROM home_care_allowance_list');
     id = (row as { id: string }).id;
   });
@@ -723,7 +726,10 @@ describe('the order of a list', () => {
       app,
       ['Öhman', 'Zetterberg', 'Ärling', 'Åberg', 'Aalto'].map((lastName) => recipient({ lastName }).line),
     );
-    await app.server.services.homeCareAllowance.generateMonth('2026-11-30', new Date('2026-11-30T04:00:00Z'));
+    await app.server.services.homeCareAllowanceGeneration.generateMonth(
+      '2026-11-30',
+      new Date('2026-11-30T04:00:00Z'),
+    );
     const token = await app.tokens.handler(['905']);
     const [list] = await allLists(app, token);
     expect(await rowLastNames(app, token, (list as ListNode).id)).toEqual([

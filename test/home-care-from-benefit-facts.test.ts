@@ -67,7 +67,7 @@ describe('monthly lists from the benefit facts', () => {
     ]);
     expect(report.invalid).toEqual([]);
 
-    const result = await app.server.services.homeCareAllowance.generateMonth(
+    const result = await app.server.services.homeCareAllowanceGeneration.generateMonth(
       '2026-10-30',
       new Date('2026-10-30T02:00:00Z'),
     );

@@ -1,7 +1,13 @@
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { allow, and, deny, type IRules, or } from 'graphql-shield';
-import { ForbiddenError, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
-import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/service-unavailable';
+import {
+  ForbiddenError,
+  InternalError,
+  isCodedError,
+  ServiceUnavailableError,
+  UnauthenticatedError,
+} from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { isAuthenticated } from '../domain/viewer';
 import { logger } from '../logger';
 import type { Context } from './context';

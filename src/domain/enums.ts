@@ -1,5 +1,3 @@
-import { registerEnumType } from 'type-graphql';
-
 /** The two lists a handler works with (Kelmu: "Uudet ilmoitukset" and "Käsittelyssä olevat ilmoitukset"). */
 export enum NotificationStatus {
   NEW = 'NEW',
@@ -23,61 +21,3 @@ export enum ViewerKind {
   PERSON = 'PERSON',
   PARTNER_SYSTEM = 'PARTNER_SYSTEM',
 }
-
-registerEnumType(NotificationStatus, {
-  name: 'NotificationStatus',
-  description: 'Which list a notification is on.',
-  valuesConfig: {
-    NEW: {
-      description: 'New notification (fi: uusi ilmoitus, sv: ny anmälan). Never removed automatically.',
-    },
-    IN_PROCESSING: {
-      description:
-        'In processing (fi: käsittelyssä, sv: under behandling). Removed once pending over 30 days from creation.',
-    },
-  },
-});
-
-registerEnumType(NotificationKind, {
-  name: 'NotificationKind',
-  description: 'Kind of notification.',
-  valuesConfig: {
-    IMMIGRANT: {
-      description:
-        'Notification about an immigrant (fi: ilmoitus maahanmuuttajasta, sv: anmälan om invandrare).',
-    },
-  },
-});
-
-registerEnumType(DataContent, {
-  name: 'DataContent',
-  description: 'A data content (fi: tietosisältö, sv: datainnehåll) that access is granted to.',
-  valuesConfig: {
-    INTEGRATION_SERVICES: {
-      description:
-        'Integration services: immigrant notifications (fi: kotoutumispalvelut, sv: integrationstjänster).',
-    },
-    INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: {
-      description:
-        'Integration services / child home care allowance lists (fi: lasten kotihoidon tuki, sv: stöd för hemvård av barn).',
-    },
-    SOCIAL_ASSISTANCE: {
-      description: 'Income support and social services client data (reserved for later data contents).',
-    },
-    ACCESS_LOG: {
-      description:
-        "The organisation's own access log: who used the data, when and why (data protection review).",
-    },
-  },
-});
-
-registerEnumType(ViewerKind, {
-  name: 'ViewerKind',
-  description: 'Who is calling.',
-  valuesConfig: {
-    PERSON: { description: 'A person authenticated through Suomi.fi, acting on Suomi.fi mandates.' },
-    PARTNER_SYSTEM: {
-      description: "An organisation's own system on the technical interface, under an agreement.",
-    },
-  },
-});

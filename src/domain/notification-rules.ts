@@ -29,6 +29,20 @@ export function isVisible(status: NotificationStatus, createdAt: Date, now: Date
   return status === NotificationStatus.NEW || !isPendingOverRemovalLimit(createdAt, now);
 }
 
+/**
+ * isVisible in SQL, the one copy every statement uses: `alias` a notification's table alias, `threshold` the SQL
+ * (a parameter) giving removalThreshold(now).
+ */
+export function visibleSql(threshold: string, alias = 'n'): string {
+  return `(${alias}.status = '${NotificationStatus.NEW}' OR ${alias}.created_at >= ${threshold})`;
+}
+
+/** The converse, for the purge: in processing and pending over 30 days (written so that an index on status serves). */
+export function expiredSql(threshold: string, alias?: string): string {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return `${column('status')} = '${NotificationStatus.IN_PROCESSING}' AND ${column('created_at')} < ${threshold}`;
+}
+
 export type NotificationAction = 'MOVE_TO_PROCESSING' | 'RETURN_TO_NEW' | 'TRANSFER_TO_MUNICIPALITY';
 
 /**

@@ -1,22 +1,3 @@
-import { GraphQLError } from 'graphql';
-
-/** `extensions.code` when the database cannot be reached or did not answer in time; HTTP 503 with Retry-After. */
-export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
-export const RETRY_AFTER_SECONDS = 5;
-export const SERVICE_UNAVAILABLE_MESSAGE =
-  'Service temporarily unavailable: the database could not be reached or did not answer in time. Try again shortly; for a change, read its current state before repeating it.';
-
-export class ServiceUnavailableError extends GraphQLError {
-  constructor() {
-    super(SERVICE_UNAVAILABLE_MESSAGE, {
-      extensions: {
-        code: SERVICE_UNAVAILABLE,
-        http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
-      },
-    });
-  }
-}
-
 /** Socket-level failures to reach the database (Node's codes). */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

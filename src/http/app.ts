@@ -17,23 +17,25 @@ import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
-import { ErrorCode } from '../domain/errors';
 import {
-  isDatabaseUnavailable,
-  SERVICE_UNAVAILABLE,
+  CodedError,
+  ErrorCode,
   SERVICE_UNAVAILABLE_MESSAGE,
   ServiceUnavailableError,
-} from '../domain/service-unavailable';
+  UNCODED_ERROR,
+} from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { ANONYMOUS, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
 import { logger, type RequestScope } from '../logger';
 import { buildGraphQLSchema } from '../schema/build-schema';
+import { toGraphQLError } from '../schema/errors';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
 import { downloadsRouter } from './downloads';
-import { corsPolicy, RATE_LIMITED, rateLimitPerClient, securityHeaders } from './edge';
+import { corsPolicy, rateLimitPerClient, securityHeaders } from './edge';
 import { requestErrorAnswer, sendError, writeError } from './error-response';
 import { gracefulClose } from './graceful-close';
 import { graphqlEndpoint, isGraphQLPath } from './graphql-endpoint';
@@ -103,12 +105,15 @@ async function viewerFrom(header: string | undefined, verifyToken: TokenVerifier
     if (!match?.[1]) throw new GraphQLError('The Authorization header must be "Bearer <token>".');
     return await verifyToken(match[1]);
   } catch (error) {
-    throw new GraphQLError(error instanceof GraphQLError ? error.message : 'Invalid bearer token.', {
-      extensions: {
-        code: ErrorCode.UNAUTHENTICATED,
-        http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+    throw new GraphQLError(
+      error instanceof GraphQLError || error instanceof CodedError ? error.message : 'Invalid bearer token.',
+      {
+        extensions: {
+          code: ErrorCode.UNAUTHENTICATED,
+          http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+        },
       },
-    });
+    );
   }
 }
 
@@ -144,19 +149,24 @@ function classifyError(
   const code = formatted.extensions?.code;
   // Apollo's own request errors (e.g. a persisted query whose hash does not match) carry no code: the client's fault.
   if (
-    (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
+    (code === undefined || code === UNCODED_ERROR) &&
     error instanceof GraphQLError &&
     // graphql-jit's errors carry no `extensions` at all.
     error.extensions?.code === undefined &&
     !error.originalError &&
     !error.path
   ) {
-    return { formatted: { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } } };
+    return {
+      formatted: { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } },
+    };
   }
-  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+  if (code === UNCODED_ERROR || code === undefined) {
     if (isDatabaseUnavailable(error)) {
       return {
-        formatted: { message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } },
+        formatted: {
+          message: SERVICE_UNAVAILABLE_MESSAGE,
+          extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+        },
         fault: 'unavailable',
       };
     }
@@ -169,7 +179,8 @@ function classifyError(
     };
   }
   // graphql-js's parser enforces the token limit; name the limit like the other limits do.
-  const tokens = code === 'GRAPHQL_PARSE_FAILED' && /more tha[nt] (\d+) tokens/.exec(formatted.message);
+  const tokens =
+    code === ErrorCode.GRAPHQL_PARSE_FAILED && /more tha[nt] (\d+) tokens/.exec(formatted.message);
   if (tokens) {
     return {
       formatted: {
@@ -329,7 +340,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         perMinute: options.rateLimitPerMinute,
         viewerOf,
         ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
-        onLimited: () => metrics.countError(RATE_LIMITED),
+        onLimited: () => metrics.countError(ErrorCode.RATE_LIMITED),
         ...(rateLimitStore ? { store: rateLimitStore } : {}),
       })
     : undefined;
@@ -387,9 +398,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         const language = negotiateLanguage(req.headers['accept-language']);
         if (error instanceof GraphQLError && error.extensions.code !== undefined)
           throw localizeGraphQLError(error, language);
+        if (error instanceof CodedError) throw localizeGraphQLError(toGraphQLError(error), language);
         const fault: Fault = isDatabaseUnavailable(error) ? 'unavailable' : 'internal';
         logFault(fault, error, scope.requestId);
-        throw fault === 'unavailable' ? localizeGraphQLError(new ServiceUnavailableError(), language) : error;
+        throw fault === 'unavailable'
+          ? localizeGraphQLError(toGraphQLError(new ServiceUnavailableError()), language)
+          : error;
       }),
     onError(error, req, res, scope) {
       // As Express's final handler does with a response already under way: cut it.

@@ -2,13 +2,15 @@ import express from 'express';
 import type { Context } from '../auth/context';
 import type { OperationShield } from '../auth/operation-shield';
 import { NotificationStatus } from '../domain/enums';
-import { ErrorCode, InternalError, isCodedError, UnauthenticatedError } from '../domain/errors';
 import {
-  isDatabaseUnavailable,
+  ErrorCode,
+  InternalError,
+  isCodedError,
   RETRY_AFTER_SECONDS,
-  SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
-} from '../domain/service-unavailable';
+  UnauthenticatedError,
+} from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { type AuthenticatedViewer, isAuthenticated } from '../domain/viewer';
 import { logger } from '../logger';
 import type { PreparedDownload } from '../services/download.service';
@@ -21,7 +23,7 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
-  [SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 class DownloadError extends Error {
@@ -122,7 +124,7 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
         const coded = asDownloadError(error);
         if (coded) fail(res, coded);
         else if (isDatabaseUnavailable(error))
-          fail(res, new DownloadError(503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
+          fail(res, new DownloadError(503, ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE));
         else {
           logger.error({ requestId: requestScopeOf(req).requestId, err: error }, 'download failed');
           fail(res, new DownloadError(500, ErrorCode.INTERNAL, new InternalError().message));

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import cors from 'cors';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
+import { ErrorCode } from '../domain/errors';
 import { isAuthenticated, type Viewer } from '../domain/viewer';
 import { logger } from '../logger';
 import { writeError } from './error-response';
@@ -68,8 +69,6 @@ function recordedHeaders(middleware: NodeMiddleware): [string, string][] {
   return headers;
 }
 
-export const RATE_LIMITED = 'RATE_LIMITED';
-
 export interface RateLimitOptions {
   perMinute: number;
   /** The caller's verified viewer (the same promise the request's context uses: the token is verified once). */
@@ -122,7 +121,7 @@ export function rateLimitPerClient({
         res,
         429,
         `Too many requests: at most ${perMinute} a minute per client. Retry after ${retryAfter} s.`,
-        { code: RATE_LIMITED, limit: 'rateLimitPerMinute' },
+        { code: ErrorCode.RATE_LIMITED, limit: 'rateLimitPerMinute' },
       );
     },
   });

@@ -1,12 +1,7 @@
 import type http from 'node:http';
 import type express from 'express';
-import { ErrorCode, InternalError } from '../domain/errors';
-import {
-  isDatabaseUnavailable,
-  RETRY_AFTER_SECONDS,
-  SERVICE_UNAVAILABLE,
-  SERVICE_UNAVAILABLE_MESSAGE,
-} from '../domain/service-unavailable';
+import { ErrorCode, InternalError, RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from '../domain/errors';
+import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { localizeError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 
@@ -74,7 +69,7 @@ export function requestErrorAnswer(
     return {
       status: 503,
       message: SERVICE_UNAVAILABLE_MESSAGE,
-      extensions: { code: SERVICE_UNAVAILABLE },
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
@@ -82,14 +77,14 @@ export function requestErrorAnswer(
     return {
       status: 413,
       message: `Request body too large: the limit is ${bodyLimit}.`,
-      extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'maxBodySize' },
+      extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE, limit: 'maxBodySize' },
     };
   }
   if (error.status && error.status >= 400 && error.status < 500) {
     return {
       status: error.status,
       message: `Bad request: ${error.type ?? 'unreadable body'}.`,
-      extensions: { code: 'BAD_REQUEST' },
+      extensions: { code: ErrorCode.BAD_REQUEST },
     };
   }
   return {

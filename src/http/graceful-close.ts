@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '../domain/service-unavailable';
+import { ErrorCode, RETRY_AFTER_SECONDS } from '../domain/errors';
 import type { NodeMiddleware } from './edge';
 import { writeError } from './error-response';
 
@@ -52,7 +52,7 @@ export function gracefulClose(server: http.Server) {
     if (!stopping) return next();
     res.setHeader('connection', 'close');
     res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-    writeError(req, res, 503, STOPPING_MESSAGE, { code: SERVICE_UNAVAILABLE });
+    writeError(req, res, 503, STOPPING_MESSAGE, { code: ErrorCode.SERVICE_UNAVAILABLE });
   };
 
   return {

@@ -1,15 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import Negotiator from 'negotiator';
+import { ErrorCode } from '../domain/errors';
 
 const JSON_TYPE = 'application/json';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json';
 
 /** Errors of a well-formed request that GraphQL, not HTTP, refused: the document, its variables, its operation. */
-const GRAPHQL_REQUEST_ERRORS = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'OPERATION_RESOLUTION_FAILURE',
+const GRAPHQL_REQUEST_ERRORS = new Set<string>([
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
 /**

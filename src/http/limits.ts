@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { LRUCache } from 'lru-cache';
+import { CodedError, ErrorCode } from '../domain/errors';
 import { requirePageSize } from '../domain/validation';
 
 /** What one GraphQL document may ask for. README, "Limits", states the values. */
@@ -38,11 +39,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 /** The extension each limit's rejection carries in `extensions.limit`, next to `code: GRAPHQL_VALIDATION_FAILED`. */
 export type LimitName = keyof QueryLimits | 'maxBodySize';
 
-const VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED';
-
 function limitError(limit: LimitName, message: string): GraphQLError {
   return new GraphQLError(message.replace(/^Syntax Error: /, ''), {
-    extensions: { code: VALIDATION_FAILED, limit, http: { status: 400 } },
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, limit, http: { status: 400 } },
   });
 }
 
@@ -61,14 +60,14 @@ const reportAs = (limit: LimitName) => ({
  * `first` out of its range (1..200) is kept in `outOfRange`.
  */
 const pagedEstimator =
-  (outOfRange: { error?: GraphQLError }): ComplexityEstimator =>
+  (outOfRange: { error?: CodedError }): ComplexityEstimator =>
   ({ args, childComplexity }) => {
     if (typeof args.first !== 'number') return undefined;
     if (!outOfRange.error) {
       try {
         requirePageSize('first', args.first);
       } catch (error) {
-        if (error instanceof GraphQLError) outOfRange.error = error;
+        if (error instanceof CodedError) outOfRange.error = error;
       }
     }
     return 1 + childComplexity * Math.max(1, args.first);
@@ -84,7 +83,7 @@ const pagedEstimator =
 /** A cost estimate: the total, and the first page size out of range met on the way. */
 interface Cost {
   cost: number;
-  outOfRange?: GraphQLError;
+  outOfRange?: CodedError;
 }
 
 function estimateCost(
@@ -93,7 +92,7 @@ function estimateCost(
   variables: Record<string, unknown>,
   operationName: string | undefined,
 ): Cost | undefined {
-  const outOfRange: { error?: GraphQLError } = {};
+  const outOfRange: { error?: CodedError } = {};
   try {
     const cost = getComplexity({
       schema,

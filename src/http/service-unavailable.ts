@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '../domain/service-unavailable';
+import { ErrorCode, RETRY_AFTER_SECONDS } from '../domain/errors';
 
 function hasServiceUnavailable(errors: readonly GraphQLFormattedError[] | undefined): boolean {
-  return errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE) ?? false;
+  return errors?.some((error) => error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE) ?? false;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { ErrorCode } from '../domain/errors';
 import type { Translations } from './labels';
 import { Language } from './language';
 
@@ -73,7 +74,7 @@ export const ERROR_MESSAGES = {
     SV: 'Internt fel. Begäran utfördes inte; försök igen senare.',
     EN: 'Internal error. The request was not completed; try again later.',
   },
-} as const satisfies Record<string, Translations>;
+} as const satisfies Record<ErrorCode, Translations>;
 
 export type LocalizedErrorCode = keyof typeof ERROR_MESSAGES;
 

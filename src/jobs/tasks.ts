@@ -4,13 +4,12 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
-import { HomeCareAllowanceService } from '../services/home-care-allowance/home-care-allowance.service';
+import { HomeCareAllowanceGenerationService } from '../services/home-care-allowance/home-care-allowance-generation.service';
 import {
   DEFAULT_ELIGIBILITY,
   type EligibilityRule,
   ImmigrantNotificationRunService,
 } from '../services/immigrant-notification-run.service';
-import { MunicipalityService } from '../services/municipality.service';
 import { PurgeService } from '../services/purge.service';
 import { isHelsinkiSlot, TASKS } from './schedule';
 
@@ -90,9 +89,7 @@ export function createTaskList(deps: TaskDependencies): TaskList {
     }),
 
     [TASKS.homeCareAllowanceLists]: task(deps, async (asOf, log) => {
-      const municipalities = new MunicipalityService(deps.dataSource);
-      await municipalities.refresh();
-      const result = await new HomeCareAllowanceService(deps.dataSource, municipalities).generateMonth(
+      const result = await new HomeCareAllowanceGenerationService(deps.dataSource).generateMonth(
         asOf,
         clock.now(),
       );

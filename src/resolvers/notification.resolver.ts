@@ -59,7 +59,9 @@ export class NotificationResolver {
     @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
     @Ctx() ctx: Context,
   ) {
-    return asMutationResult(await ctx.services.notifications.moveToProcessing(handler(ctx), id));
+    return asMutationResult(
+      await ctx.services.notificationChanges.moveToProcessing(handler(ctx), id, ctx.now),
+    );
   }
 
   @Mutation(() => ReturnToNewResult, {
@@ -69,7 +71,7 @@ export class NotificationResolver {
     @Arg('id', () => ID, { description: 'Notification id.' }) id: string,
     @Ctx() ctx: Context,
   ) {
-    return asMutationResult(await ctx.services.notifications.returnToNew(handler(ctx), id));
+    return asMutationResult(await ctx.services.notificationChanges.returnToNew(handler(ctx), id, ctx.now));
   }
 
   @Mutation(() => TransferResult, {
@@ -85,7 +87,13 @@ export class NotificationResolver {
     @Ctx() ctx: Context,
   ) {
     return asMutationResult(
-      await ctx.services.notifications.transferToMunicipality(handler(ctx), id, municipalityCode, reason),
+      await ctx.services.notificationChanges.transferToMunicipality(
+        handler(ctx),
+        id,
+        municipalityCode,
+        reason,
+        ctx.now,
+      ),
     );
   }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import './register-enums';
 import { AccessLogResolver } from '../resolvers/access-log.resolver';
 import { HomeCareAllowanceResolver } from '../resolvers/home-care-allowance.resolver';
 import {

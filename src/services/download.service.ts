@@ -6,9 +6,11 @@ import { DataContent } from '../domain/enums';
 import { NotFoundError } from '../domain/errors';
 import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
 import { type AuditRecord, actorOf, recordAudit } from './audit.service';
-import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import type { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import type { MunicipalityService } from './municipality.service';
-import { idsByMunicipality, type NotificationService } from './notification.service';
+import type { NotificationExportService } from './notifications/notification-export.service';
+import type { NotificationReadService } from './notifications/notification-reads.service';
+import { idsByMunicipality } from './notifications/notification-scope';
 import type { NotificationFilterShape } from './shapes';
 
 /** The rows of a download as they stream from the database, and the connection to give back when done. */
@@ -36,8 +38,9 @@ export interface PreparedDownload {
 export class DownloadService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly notifications: NotificationService,
-    private readonly homeCareAllowance: HomeCareAllowanceService,
+    private readonly notifications: NotificationReadService,
+    private readonly notificationExport: NotificationExportService,
+    private readonly homeCareAllowance: HomeCareAllowanceReadService,
     private readonly municipalities: MunicipalityService,
   ) {}
 
@@ -77,7 +80,7 @@ export class DownloadService {
       : undefined;
     // The access log names every notification in the file, per municipality whose data it is.
     const byMunicipality = idsByMunicipality(
-      await this.notifications.exportedIds(viewer, filter, now),
+      await this.notificationExport.exportedIds(viewer, filter, now),
       municipality ? [municipality.code] : municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES),
     );
     return {
@@ -100,7 +103,7 @@ export class DownloadService {
             },
             notificationIds,
           })),
-          this.notifications.exportQuery(viewer, filter, now),
+          this.notificationExport.exportQuery(viewer, filter, now),
         ),
     };
   }
@@ -125,7 +128,7 @@ export class DownloadService {
               },
             },
           ],
-          this.notifications.exportQuery(viewer, { id: notification.id }, now),
+          this.notificationExport.exportQuery(viewer, { id: notification.id }, now),
         ),
     };
   }

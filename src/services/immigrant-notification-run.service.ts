@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { columnList, PERSON_DATA_COLUMNS } from '../db/person-columns';
 import { personKeySql } from '../db/person-key';
 import { finnishMidnight } from '../domain/clock';
 import { NotificationKind } from '../domain/enums';
@@ -17,10 +18,12 @@ export const DEFAULT_ELIGIBILITY: EligibilityRule = {
   residencePermitMaxYears: 3,
 };
 
+const PERSON_LIST = columnList(PERSON_DATA_COLUMNS);
+
 /**
  * The eligibility part of the weekly run's statement: the CTEs `supported` and `eligible`, to follow `WITH`.
  * `eligible` holds one row per eligible benefit_person: its columns and its ledger key `person_key`. Shared with the
- * fictive data's count (countEligible in services/fictive-data) so that the two cannot drift. Parameters, in the
+ * fictive data's count (countEligible in src/dev/fictive-data) so that the two cannot drift. Parameters, in the
  * order eligibilityParameters gives them: $1 the first day of asOf's month, $2 consecutiveSupportMonths, $3 asOf,
  * $4 residencePermitMaxYears; a statement using it numbers its own parameters from $5.
  */
@@ -76,10 +79,8 @@ export class ImmigrantNotificationRunService {
             AND NOT EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
                              WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $5)
        ), persons AS (
-         INSERT INTO person (personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship,
-                             street, postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen)
-         SELECT personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship, street,
-                postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen
+         INSERT INTO person (${PERSON_LIST})
+         SELECT ${PERSON_LIST}
            FROM fresh
          ON CONFLICT (personal_identity_code) DO UPDATE SET
            first_names = excluded.first_names, last_name = excluded.last_name, street = excluded.street,

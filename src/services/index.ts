@@ -3,11 +3,14 @@ import type { Clock } from '../domain/clock';
 import { AccessLogService } from './access-log.service';
 import { AgreementService } from './agreement.service';
 import { DownloadService } from './download.service';
-import { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
+import { HomeCareAllowanceGenerationService } from './home-care-allowance/home-care-allowance-generation.service';
+import { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
 import { MunicipalityService } from './municipality.service';
-import { NotificationService } from './notification.service';
+import { NotificationChangeService } from './notifications/notification-changes.service';
+import { NotificationExportService } from './notifications/notification-export.service';
+import { NotificationReadService } from './notifications/notification-reads.service';
 import { PurgeService } from './purge.service';
 
 export interface Services {
@@ -15,9 +18,17 @@ export interface Services {
   agreements: AgreementService;
   downloads: DownloadService;
   municipalities: MunicipalityService;
-  homeCareAllowance: HomeCareAllowanceService;
+  /** Per-request reads of the lists. */
+  homeCareAllowance: HomeCareAllowanceReadService;
+  /** The monthly run that generates the lists. */
+  homeCareAllowanceGeneration: HomeCareAllowanceGenerationService;
   recipientImport: RecipientImportService;
-  notifications: NotificationService;
+  /** Reads of notifications (lists, by id), logged in the access log. */
+  notifications: NotificationReadService;
+  /** The three state changes. */
+  notificationChanges: NotificationChangeService;
+  /** What the downloads stream. */
+  notificationExport: NotificationExportService;
   notificationImport: NotificationImportService;
   purge: PurgeService;
 }
@@ -42,16 +53,26 @@ export async function createServices(
     undefined,
     options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
   );
-  const homeCareAllowance = new HomeCareAllowanceService(dataSource, municipalities, accessLog);
-  const notifications = new NotificationService(dataSource, municipalities, clock, accessLog);
+  const homeCareAllowance = new HomeCareAllowanceReadService(dataSource, municipalities, accessLog);
+  const notifications = new NotificationReadService(dataSource, municipalities, accessLog);
+  const notificationExport = new NotificationExportService(dataSource, municipalities);
   return {
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
-    downloads: new DownloadService(dataSource, notifications, homeCareAllowance, municipalities),
+    downloads: new DownloadService(
+      dataSource,
+      notifications,
+      notificationExport,
+      homeCareAllowance,
+      municipalities,
+    ),
     municipalities,
     homeCareAllowance,
+    homeCareAllowanceGeneration: new HomeCareAllowanceGenerationService(dataSource),
     recipientImport: new RecipientImportService(dataSource, municipalities),
     notifications,
+    notificationChanges: new NotificationChangeService(dataSource, municipalities),
+    notificationExport,
     notificationImport: new NotificationImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };

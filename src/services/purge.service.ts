@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
-import { removalThreshold } from '../domain/notification-rules';
+import { expiredSql, removalThreshold } from '../domain/notification-rules';
 import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
-import { deleteOrphanPersons } from './notification.service';
+import { deleteOrphanPersons } from './notifications/notification-changes.service';
 
 /** Years the access log keeps its entries unless configured otherwise (ACCESS_LOG_RETENTION_YEARS). */
 const DEFAULT_ACCESS_LOG_RETENTION_YEARS = 5;
@@ -21,13 +21,12 @@ export class PurgeService {
   ) {}
 
   /** Deletes expired in-processing notifications with an audit row each; returns how many went. */
-  async purgeExpired(): Promise<number> {
-    const now = this.clock.now();
+  async purgeExpired(now: Date = this.clock.now()): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const removed: { person_id: string }[] = await manager.query(
         `WITH removed AS (
            DELETE FROM notification
-            WHERE status = 'IN_PROCESSING' AND created_at < $1
+            WHERE ${expiredSql('$1')}
            RETURNING id, person_id, municipality_code, status
          ), audited AS (
            INSERT INTO audit_event (occurred_at, actor_kind, actor_id, organisation, action, notification_id, from_status, reason)
@@ -46,8 +45,7 @@ export class PurgeService {
   }
 
   /** Deletes child home care allowance lists past their 24 months (rows go with them), with an audit row each. */
-  async purgeExpiredLists(): Promise<number> {
-    const now = this.clock.now();
+  async purgeExpiredLists(now: Date = this.clock.now()): Promise<number> {
     const [row]: { removed: string }[] = await this.dataSource.query(
       `WITH removed AS (
          DELETE FROM home_care_allowance_list WHERE expires_at <= $1 RETURNING id, municipality_code, month
@@ -63,16 +61,19 @@ export class PurgeService {
     return Number(row?.removed ?? 0);
   }
 
-  /** The daily purge: the three rules (notifications, lists, access log), each in its own transaction. */
-  async purgeAll(): Promise<{
+  /**
+   * The daily purge: the three rules (notifications, lists, access log), each in its own transaction, all as of one
+   * reading of the clock.
+   */
+  async purgeAll(now: Date = this.clock.now()): Promise<{
     notifications: number;
     homeCareAllowanceLists: number;
     accessLogEntries: number;
   }> {
     return {
-      notifications: await this.purgeExpired(),
-      homeCareAllowanceLists: await this.purgeExpiredLists(),
-      accessLogEntries: await purgeAccessLog(this.dataSource, this.clock.now(), this.accessLogRetentionYears),
+      notifications: await this.purgeExpired(now),
+      homeCareAllowanceLists: await this.purgeExpiredLists(now),
+      accessLogEntries: await purgeAccessLog(this.dataSource, now, this.accessLogRetentionYears),
     };
   }
 }

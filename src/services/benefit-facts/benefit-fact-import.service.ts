@@ -1,7 +1,17 @@
 import type { DataSource } from 'typeorm';
+import { columnList, fromExcluded, PERSON_DATA_COLUMNS, placeholders } from '../../db/person-columns';
 import { importNdjson, type NdjsonReport, type RecordOutcome } from '../import/ndjson-import';
+import { personValues } from '../import/person-record';
 import type { MunicipalityService } from '../municipality.service';
 import { type BenefitFactRecord, benefitFactRecordSchema } from './benefit-fact-record';
+
+const BENEFIT_PERSON_COLUMNS = columnList([...PERSON_DATA_COLUMNS, 'municipality_code']);
+/** A newer delivery replaces all but the identity code and the birth date. */
+const BENEFIT_PERSON_UPDATE = fromExcluded(
+  [...PERSON_DATA_COLUMNS, 'municipality_code'].filter(
+    (column) => column !== 'personal_identity_code' && column !== 'date_of_birth',
+  ),
+);
 
 type Upsert = { inserted: boolean }[];
 
@@ -36,32 +46,11 @@ export class BenefitFactImportService {
         }
         const { person } = record;
         rows = await this.dataSource.query(
-          `INSERT INTO benefit_person (personal_identity_code, first_names, last_name, date_of_birth, street, postal_code,
-                                       post_office, municipality_code, native_language, citizenship,
-                                       first_residence_permit_start, eu_eea_citizen, phone_number)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-           ON CONFLICT (personal_identity_code) DO UPDATE SET
-             first_names = excluded.first_names, last_name = excluded.last_name, street = excluded.street,
-             postal_code = excluded.postal_code, post_office = excluded.post_office,
-             municipality_code = excluded.municipality_code, native_language = excluded.native_language,
-             citizenship = excluded.citizenship, first_residence_permit_start = excluded.first_residence_permit_start,
-             eu_eea_citizen = excluded.eu_eea_citizen, phone_number = excluded.phone_number, updated_at = now()
+          `INSERT INTO benefit_person (${BENEFIT_PERSON_COLUMNS})
+           VALUES (${placeholders(PERSON_DATA_COLUMNS.length + 1)})
+           ON CONFLICT (personal_identity_code) DO UPDATE SET ${BENEFIT_PERSON_UPDATE}, updated_at = now()
            RETURNING (xmax = 0) AS inserted`,
-          [
-            person.personalIdentityCode,
-            person.firstNames,
-            person.lastName,
-            person.dateOfBirth,
-            person.address.street,
-            person.address.postalCode,
-            person.address.postOffice,
-            record.municipalityCode,
-            person.nativeLanguage ?? null,
-            person.citizenship ?? null,
-            person.firstResidencePermitStart ?? null,
-            person.euEeaCitizen,
-            person.phoneNumber ?? null,
-          ],
+          [...personValues(person), record.municipalityCode],
         );
         break;
       }

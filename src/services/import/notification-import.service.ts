@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { columnList, fromExcluded, PERSON_DATA_COLUMNS, placeholders } from '../../db/person-columns';
 import { personKeySql } from '../../db/person-key';
 import { NotificationStatus } from '../../domain/enums';
 import { Notification } from '../../entities/notification.entity';
@@ -6,6 +7,7 @@ import { type Actor, recordAudit, SYSTEM_ACTORS } from '../audit.service';
 import type { MunicipalityService } from '../municipality.service';
 import { type ImportProblem, importNdjson, type NdjsonReport, type RecordOutcome } from './ndjson-import';
 import { type NotificationRecord, notificationRecordSchema } from './notification-record';
+import { personValues } from './person-record';
 
 export interface ImportReport extends NdjsonReport {
   /** Kela: as a rule one notification per person; a second one for the same person and kind is skipped. */
@@ -61,29 +63,11 @@ export class NotificationImportService {
       }
       // A person without a notification may come back with newer data: keep the latest delivery's.
       const [personRow]: { id: string }[] = await manager.query(
-        `INSERT INTO person (personal_identity_code, first_names, last_name, date_of_birth, native_language, citizenship,
-                             street, postal_code, post_office, phone_number, first_residence_permit_start, eu_eea_citizen)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (personal_identity_code) DO UPDATE SET
-           first_names = excluded.first_names, last_name = excluded.last_name, date_of_birth = excluded.date_of_birth,
-           native_language = excluded.native_language, citizenship = excluded.citizenship, street = excluded.street,
-           postal_code = excluded.postal_code, post_office = excluded.post_office, phone_number = excluded.phone_number,
-           first_residence_permit_start = excluded.first_residence_permit_start, eu_eea_citizen = excluded.eu_eea_citizen
+        `INSERT INTO person (${columnList(PERSON_DATA_COLUMNS)})
+         VALUES (${placeholders(PERSON_DATA_COLUMNS.length)})
+         ON CONFLICT (personal_identity_code) DO UPDATE SET ${fromExcluded(PERSON_DATA_COLUMNS.slice(1))}
          RETURNING id`,
-        [
-          person.personalIdentityCode,
-          person.firstNames,
-          person.lastName,
-          person.dateOfBirth,
-          person.nativeLanguage ?? null,
-          person.citizenship ?? null,
-          person.address.street,
-          person.address.postalCode,
-          person.address.postOffice,
-          person.phoneNumber ?? null,
-          person.firstResidencePermitStart ?? null,
-          person.euEeaCitizen,
-        ],
+        personValues(person),
       );
       const personId = (personRow as { id: string }).id;
       const inserted = await manager.insert(Notification, {

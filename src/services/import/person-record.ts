@@ -64,3 +64,21 @@ export function refinePersonRecord(record: { person: PersonRecord }, context: z.
     });
   }
 }
+
+/** A delivered person's values in the order of `PERSON_DATA_COLUMNS` (db/person-columns.ts), without phone when asked. */
+export function personValues(person: PersonRecord, { phone = true } = {}): unknown[] {
+  return [
+    person.personalIdentityCode,
+    person.firstNames,
+    person.lastName,
+    person.dateOfBirth,
+    person.nativeLanguage ?? null,
+    person.citizenship ?? null,
+    person.address.street,
+    person.address.postalCode,
+    person.address.postOffice,
+    ...(phone ? [person.phoneNumber ?? null] : []),
+    person.firstResidencePermitStart ?? null,
+    person.euEeaCitizen,
+  ];
+}

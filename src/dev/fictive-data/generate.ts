@@ -1,5 +1,5 @@
 import { checkCharacter } from '../../domain/personal-identity-code';
-import type { EligibilityRule } from '../immigrant-notification-run.service';
+import type { EligibilityRule } from '../../services/immigrant-notification-run.service';
 import {
   EU_EEA_CITIZENSHIPS,
   FINLAND_SWEDISH,

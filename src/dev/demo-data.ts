@@ -3,12 +3,12 @@ import { NotificationKind, NotificationStatus } from '../domain/enums';
 import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
 import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
+import type { HomeCareAllowanceGenerationService } from '../services/home-care-allowance/home-care-allowance-generation.service';
+import type { RecipientImportService } from '../services/home-care-allowance/recipient-import.service';
+import type { RecipientRecordInput } from '../services/home-care-allowance/recipient-record';
+import type { NotificationImportService } from '../services/import/notification-import.service';
+import type { NotificationRecordInput } from '../services/import/notification-record';
 import { randomSource } from './fictive-data/random';
-import type { HomeCareAllowanceService } from './home-care-allowance/home-care-allowance.service';
-import type { RecipientImportService } from './home-care-allowance/recipient-import.service';
-import type { RecipientRecordInput } from './home-care-allowance/recipient-record';
-import type { NotificationImportService } from './import/notification-import.service';
-import type { NotificationRecordInput } from './import/notification-record';
 
 const DAY_MS = 86_400_000;
 const DEMO_MARKER = 'demo_data_loaded_at';
@@ -274,7 +274,7 @@ function demoRecipientRecords(now: Date, postalAreas: PostalArea[], seed = 499):
 export async function loadDemoHomeCareAllowanceOnce(
   dataSource: DataSource,
   recipients: RecipientImportService,
-  lists: HomeCareAllowanceService,
+  lists: HomeCareAllowanceGenerationService,
   now: Date,
 ): Promise<{ loaded: boolean; recipients: number; lists: number }> {
   const marker = await dataSource.query('SELECT 1 FROM app_setting WHERE key = $1', [DEMO_LISTS_MARKER]);

@@ -8,7 +8,7 @@ import {
   ELIGIBLE_CTES,
   type EligibilityRule,
   eligibilityParameters,
-} from '../immigrant-notification-run.service';
+} from '../../services/immigrant-notification-run.service';
 import { eligibilityCheck, type FictivePerson, type GenerateOptions, generatePersons } from './generate';
 
 export interface WriteOptions extends GenerateOptions {

@@ -1,0 +1,63 @@
+import { registerEnumType } from 'type-graphql';
+import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../domain/enums';
+
+// The domain's enums as GraphQL enums: registered here, with the schema, so that the domain knows nothing of GraphQL.
+// Imported by build-schema.ts before the schema is built (type-graphql looks registrations up at build time).
+
+registerEnumType(NotificationStatus, {
+  name: 'NotificationStatus',
+  description: 'Which list a notification is on.',
+  valuesConfig: {
+    NEW: {
+      description: 'New notification (fi: uusi ilmoitus, sv: ny anmälan). Never removed automatically.',
+    },
+    IN_PROCESSING: {
+      description:
+        'In processing (fi: käsittelyssä, sv: under behandling). Removed once pending over 30 days from creation.',
+    },
+  },
+});
+
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'Kind of notification.',
+  valuesConfig: {
+    IMMIGRANT: {
+      description:
+        'Notification about an immigrant (fi: ilmoitus maahanmuuttajasta, sv: anmälan om invandrare).',
+    },
+  },
+});
+
+registerEnumType(DataContent, {
+  name: 'DataContent',
+  description: 'A data content (fi: tietosisältö, sv: datainnehåll) that access is granted to.',
+  valuesConfig: {
+    INTEGRATION_SERVICES: {
+      description:
+        'Integration services: immigrant notifications (fi: kotoutumispalvelut, sv: integrationstjänster).',
+    },
+    INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: {
+      description:
+        'Integration services / child home care allowance lists (fi: lasten kotihoidon tuki, sv: stöd för hemvård av barn).',
+    },
+    SOCIAL_ASSISTANCE: {
+      description: 'Income support and social services client data (reserved for later data contents).',
+    },
+    ACCESS_LOG: {
+      description:
+        "The organisation's own access log: who used the data, when and why (data protection review).",
+    },
+  },
+});
+
+registerEnumType(ViewerKind, {
+  name: 'ViewerKind',
+  description: 'Who is calling.',
+  valuesConfig: {
+    PERSON: { description: 'A person authenticated through Suomi.fi, acting on Suomi.fi mandates.' },
+    PARTNER_SYSTEM: {
+      description: "An organisation's own system on the technical interface, under an agreement.",
+    },
+  },
+});
