@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillPersonKeys } from '../src/db/access-log-setup';
 import { personKeySql } from '../src/db/person-key';
 import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
@@ -79,5 +80,22 @@ describe('the person key on person', () => {
       (await personRow(unkeyed.personId)).computed,
     ].sort();
     expect(entry?.keys).toEqual(expected);
+  });
+});
+
+describe('filling the person keys at start', () => {
+  it('fills only the rows that lack one, and says how many', async () => {
+    const given = await app.given.notification({ municipalityCode: '905' });
+    await fillPersonKeys(app.dataSource); // What the tests above left without a key.
+    expect(await fillPersonKeys(app.dataSource)).toBe(0);
+    await app.dataSource.transaction(async (manager) => {
+      await manager.query('ALTER TABLE person DISABLE TRIGGER person_key_fill');
+      await manager.query('UPDATE person SET person_key = NULL WHERE id = $1', [given.personId]);
+      await manager.query('ALTER TABLE person ENABLE TRIGGER person_key_fill');
+    });
+    expect(await fillPersonKeys(app.dataSource)).toBe(1);
+    const { stored, computed } = await personRow(given.personId);
+    expect(stored).toBe(computed);
+    expect(await fillPersonKeys(app.dataSource)).toBe(0);
   });
 });

@@ -60,11 +60,13 @@ export async function keyAccessLog(
  */
 export async function fillPersonKeys(dataSource: DataSource): Promise<number> {
   // Setting person_key fires the trigger, which computes it in this session (which holds the key).
-  const rows: unknown[] = await dataSource.query(
-    'UPDATE person SET person_key = NULL WHERE person_key IS NULL RETURNING 1',
+  const [row]: { filled: number }[] = await dataSource.query(
+    `WITH filled AS (UPDATE person SET person_key = NULL WHERE person_key IS NULL RETURNING 1)
+     SELECT count(*)::int AS filled FROM filled`,
   );
-  if (rows.length > 0) logger.info({ persons: rows.length }, 'person keys filled');
-  return rows.length;
+  const filled = row?.filled ?? 0;
+  if (filled > 0) logger.info({ persons: filled }, 'person keys filled');
+  return filled;
 }
 
 /** Keys the entries' person keys and recomputes the chain with the keyed MAC (the owner's triggers are off meanwhile). */
