@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { stream as excelStream } from 'exceljs';
+// exceljs is CommonJS without named ESM exports: its default export (vitest loads it as ESM).
+import ExcelJS from 'exceljs';
 import { helsinkiWallClock } from '../domain/helsinki-time';
 import { phoneNumberForSpreadsheet } from '../domain/phone-number';
 import { DOWNLOAD_COLUMN_LABELS, type DownloadColumn, YES_NO } from '../i18n/download-labels';
@@ -146,7 +147,7 @@ export async function streamXlsx(
   context: CellContext & { sheetName: string },
   destination: Writable,
 ): Promise<void> {
-  const workbook = new excelStream.xlsx.WorkbookWriter({
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: destination,
     useStyles: true,
     useSharedStrings: false,
