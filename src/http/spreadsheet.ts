@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 // exceljs is CommonJS without named ESM exports: its default export (vitest loads it as ESM).
 import ExcelJS from 'exceljs';
@@ -136,6 +135,21 @@ const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
   phone: '@',
 };
 
+/** Resolves when the response takes more data; rejects when the client has gone away (no 'drain' would ever come). */
+function drained(destination: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      destination.off('drain', settle);
+      destination.off('close', settle);
+      if (destination.destroyed) reject(new Error('the client closed the download'));
+      else resolve();
+    };
+    if (destination.destroyed) return settle();
+    destination.on('drain', settle);
+    destination.on('close', settle);
+  });
+}
+
 /**
  * Streams database rows into an Excel workbook written straight to the response (exceljs's streaming writer: rows are
  * committed as they come, so memory stays flat). Cells are typed: text as strings (an xlsx string cell is never run as
@@ -167,8 +181,23 @@ export async function streamXlsx(
     );
     sheet.addRow(cells).commit();
     // The zip is written to the response as rows arrive; wait while the client is slower than the database.
-    if (destination.writableNeedDrain) await once(destination, 'drain');
+    if (destination.writableNeedDrain || destination.destroyed) await drained(destination);
   }
   sheet.commit();
-  await workbook.commit();
+  // exceljs waits for the response's 'finish', which never comes once the client has gone away.
+  let closed: (() => void) | undefined;
+  try {
+    await Promise.race([
+      workbook.commit(),
+      new Promise<never>((_, reject) => {
+        closed = () => {
+          if (!destination.writableFinished) reject(new Error('the client closed the download'));
+        };
+        destination.once('close', closed);
+        if (destination.closed) closed();
+      }),
+    ]);
+  } finally {
+    if (closed) destination.off('close', closed);
+  }
 }
