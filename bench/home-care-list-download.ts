@@ -10,7 +10,8 @@ import { mintHandlerToken } from '../src/auth/authentication';
 import { generateSigningKey, jwksOf } from '../src/auth/signing-key';
 import { systemClock } from '../src/domain/clock';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
-import { HOME_CARE_ALLOWANCE_COLUMNS } from '../src/http/csv';
+import { HOME_CARE_ALLOWANCE_COLUMNS, headerOf } from '../src/http/spreadsheet';
+import { Language } from '../src/i18n/language';
 import { PROJECT_ROOT } from '../src/paths';
 import { createServices } from '../src/services';
 import {
@@ -373,13 +374,17 @@ function download(
 /** The small list parsed back: header, row count, and the specials round-trip. */
 function checkContent(body: Buffer, expectedRows: number): string[] {
   const problems: string[] = [];
-  const rows = parse(body.toString('utf8'), { bom: true, delimiter: ';', columns: true }) as Record<
-    string,
-    string
-  >[];
+  // The header is in Finnish (the downloads' default language); the rows are read by the columns' keys.
+  const expectedHeader = headerOf(HOME_CARE_ALLOWANCE_COLUMNS, Language.FI).join(',');
+  const rows = parse(body.toString('utf8'), {
+    bom: true,
+    delimiter: ';',
+    columns: (header: string[]) => {
+      if (header.join(',') !== expectedHeader) problems.push(`header ${header.join(',')}`);
+      return HOME_CARE_ALLOWANCE_COLUMNS.map((column) => column.key);
+    },
+  }) as Record<string, string>[];
   if (rows.length !== expectedRows) problems.push(`parsed ${rows.length} rows, expected ${expectedRows}`);
-  const header = Object.keys(rows[0] ?? {});
-  if (header.join(',') !== HOME_CARE_ALLOWANCE_COLUMNS.join(',')) problems.push(`header ${header.join(',')}`);
   for (const name of [...FIRST_NAMES, ...LAST_NAMES]) {
     if (!rows.some((r) => r.firstNames === name || r.lastName === name)) problems.push(`no row with ${name}`);
   }

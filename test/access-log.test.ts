@@ -76,7 +76,9 @@ function download(pathname: string, token: string) {
 async function csvIds(response: Response): Promise<string[]> {
   const bytes = Buffer.from(await response.arrayBuffer());
   if (response.status !== 200) throw new Error(`${response.status} ${bytes.toString('utf8')}`);
-  return (parse(bytes, { bom: true, delimiter: ';', columns: true }) as { id: string }[]).map((r) => r.id);
+  // The first column is the notification's id, under a header in the download's language.
+  const [, ...rows] = parse(bytes, { bom: true, delimiter: ';' }) as string[][];
+  return rows.map((row) => row[0] as string);
 }
 
 /** Entries after a chain position as they are in the database now, without forcing the batch out. */

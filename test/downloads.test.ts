@@ -17,10 +17,22 @@ type ListNode = NonNullable<HomeCareAllowanceListQuery['homeCareAllowanceList']>
 type CsvRecord = Record<string, string>;
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** Finnish by default (Kela's content is Finnish); `LIST_KEYS` and `NOTIFICATION_KEYS` name the same columns. */
 const LIST_HEADER =
+  'Rivinumero;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Lähiosoite;Postinumero;Postitoimipaikka;Äidinkieli;Kansalaisuus;Kotihoidon tuki alkaen;Lasten määrä';
+const LIST_KEYS =
   'rowNumber;personalIdentityCode;lastName;firstNames;dateOfBirth;street;postalCode;postOffice;nativeLanguage;citizenship;allowanceStartDate;childrenCount';
 const NOTIFICATION_HEADER =
+  'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Odottanut päiviä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Lisätiedot';
+const NOTIFICATION_KEYS =
   'id;status;municipalityCode;municipality;createdAt;pendingDays;removalDue;personalIdentityCode;lastName;firstNames;dateOfBirth;nativeLanguage;citizenship;street;postalCode;postOffice;phoneNumber;firstResidencePermitStart;euEeaCitizen;additionalInfo';
+
+/** An instant as Helsinki wall-clock text, the way the CSV writes times: `2026-11-23 00:15:00`. */
+function helsinkiText(iso: string): string {
+  return new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Helsinki' });
+}
+
+const FINNISH_STATUS: Record<string, string> = { NEW: 'Uusi', IN_PROCESSING: 'Käsittelyssä' };
 
 /** A recipient and a notification whose text needs every kind of RFC 4180 quoting. */
 const AWKWARD = {
@@ -48,8 +60,18 @@ function attachmentFileName(response: Response): string | undefined {
     .find(Boolean);
 }
 
+/** Records keyed by column: the Finnish header row is checked against the keys' labels, in order. */
 function parseCsv(bytes: Buffer): CsvRecord[] {
-  return parse(bytes, { bom: true, delimiter: ';', columns: true }) as CsvRecord[];
+  return parse(bytes, {
+    bom: true,
+    delimiter: ';',
+    columns: (header: string[]) => {
+      const line = header.join(';');
+      if (line === LIST_HEADER) return LIST_KEYS.split(';');
+      if (line === NOTIFICATION_HEADER) return NOTIFICATION_KEYS.split(';');
+      throw new Error(`unexpected header ${line}`);
+    },
+  }) as CsvRecord[];
 }
 
 async function downloadCsv(path: string, token: string) {
@@ -101,12 +123,12 @@ function notificationAsCsv(n: DownloadableNotificationFieldsFragment): CsvRecord
   if (!person?.address) throw new Error(`notification ${n.id} without a person or address in GraphQL`);
   return {
     id: n.id,
-    status: n.status,
+    status: FINNISH_STATUS[n.status] as string,
     municipalityCode: n.municipality.code,
     municipality: n.municipality.nameFi,
-    createdAt: n.createdAt,
+    createdAt: helsinkiText(n.createdAt),
     pendingDays: String(n.pendingDays),
-    removalDue: n.removalDue,
+    removalDue: helsinkiText(n.removalDue),
     personalIdentityCode: person.personalIdentityCode ?? '',
     lastName: person.lastName ?? '',
     firstNames: person.firstNames ?? '',
@@ -118,7 +140,7 @@ function notificationAsCsv(n: DownloadableNotificationFieldsFragment): CsvRecord
     postOffice: person.address.postOffice,
     phoneNumber: phoneAsCsv(person.phoneNumber),
     firstResidencePermitStart: person.firstResidencePermitStart ?? '',
-    euEeaCitizen: String(person.euEeaCitizen),
+    euEeaCitizen: person.euEeaCitizen ? 'Kyllä' : 'Ei',
     additionalInfo: n.additionalInfo ?? '',
   };
 }
@@ -294,7 +316,7 @@ describe('the CSV of a home care allowance list', () => {
     const body = lines.slice(1, -1).map((line) => line.split(';'));
     expect(body).toHaveLength(3);
     expect(body.every((fields) => fields.length === 12)).toBe(true);
-    const column = (name: string) => LIST_HEADER.split(';').indexOf(name);
+    const column = (name: string) => LIST_KEYS.split(';').indexOf(name);
     for (const fields of body) {
       expect(fields[column('dateOfBirth')]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(fields[column('allowanceStartDate')]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -512,13 +534,14 @@ describe('the CSV of notifications', () => {
     const byKey = async (key: string) =>
       (await downloadCsv(`/downloads/notifications/${notificationIds[key]}.csv`, vaasa))
         .records[0] as CsvRecord;
-    expect(await byKey('new65100a')).toMatchObject({ pendingDays: '3', status: 'NEW' });
+    expect(await byKey('new65100a')).toMatchObject({ pendingDays: '3', status: 'Uusi' });
     const processing = await byKey('processing');
-    expect(processing).toMatchObject({ pendingDays: '29', status: 'IN_PROCESSING' });
-    expect(
-      new Date(processing.removalDue as string).getTime() -
-        new Date(processing.createdAt as string).getTime(),
-    ).toBe(30 * 86_400_000);
+    expect(processing).toMatchObject({ pendingDays: '29', status: 'Käsittelyssä' });
+    // Both are Helsinki wall-clock text (`2026-11-23 00:15:00`); read as UTC they are still 30 days apart.
+    const wallClock = (text: string) => new Date(`${text.replace(' ', 'T')}Z`).getTime();
+    expect(wallClock(processing.removalDue as string) - wallClock(processing.createdAt as string)).toBe(
+      30 * 86_400_000,
+    );
   });
 
   it('refuses a filter naming another real municipality, and reports bad input', async () => {

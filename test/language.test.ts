@@ -39,6 +39,19 @@ describe('Accept-Language', () => {
   ])('%j chooses %s', (header, language) => {
     expect(negotiateLanguage(header)).toBe(language);
   });
+
+  // Downloads fall back to Finnish: a wildcard, a tie or a header naming none of ours then means Finnish.
+  it.each([
+    ['sv-FI', Language.SV],
+    ['en-GB', Language.EN],
+    ['en;q=0.5, sv;q=0.5', Language.EN],
+    ['de-DE', Language.FI],
+    ['*', Language.FI],
+    ['', Language.FI],
+    [undefined, Language.FI],
+  ])('%j with Finnish as the fallback chooses %s', (header, language) => {
+    expect(negotiateLanguage(header, Language.FI)).toBe(language);
+  });
 });
 
 describe('labels', () => {

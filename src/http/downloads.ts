@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Context } from '../auth/context';
 import type { OperationShield } from '../auth/operation-shield';
+import type { DownloadFormat } from '../domain/download-paths';
 import { NotificationStatus } from '../domain/enums';
 import {
   ErrorCode,
@@ -12,11 +13,19 @@ import {
 } from '../domain/errors';
 import { isDatabaseUnavailable } from '../domain/service-unavailable';
 import { type AuthenticatedViewer, isAuthenticated } from '../domain/viewer';
+import { DOWNLOAD_DEFAULT_LANGUAGE, DOWNLOAD_SHEET_NAMES } from '../i18n/download-labels';
+import { type Language, languageOfCode, negotiateLanguage } from '../i18n/language';
 import { logger } from '../logger';
-import type { PreparedDownload } from '../services/download.service';
-import { HOME_CARE_ALLOWANCE_COLUMNS, NOTIFICATION_COLUMNS, streamCsv } from './csv';
+import type { DownloadFile, PreparedDownload } from '../services/download.service';
+import { streamCsv } from './csv';
 import { sendError } from './error-response';
 import { requestScopeOf } from './operations';
+import {
+  HOME_CARE_ALLOWANCE_COLUMNS,
+  NOTIFICATION_COLUMNS,
+  type SpreadsheetColumn,
+  streamXlsx,
+} from './spreadsheet';
 
 const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
@@ -45,6 +54,23 @@ function asDownloadError(error: unknown): DownloadError | undefined {
   return status ? new DownloadError(status, code, error.message) : undefined;
 }
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** `{id}.csv`, `{id}.xlsx`, or a bare `{id}` (CSV, as before workbooks). */
+function idAndFormat(file: string): { id: string; format: DownloadFormat } {
+  const match = /^(.*)\.(csv|xlsx)$/.exec(file);
+  return match ? { id: match[1] as string, format: match[2] as DownloadFormat } : { id: file, format: 'csv' };
+}
+
+/** `?lang=fi|sv|en` first, then Accept-Language; Finnish when neither names one of ours. */
+function languageOf(req: express.Request): Language {
+  const lang = req.query.lang;
+  if (lang === undefined) return negotiateLanguage(req.headers['accept-language'], DOWNLOAD_DEFAULT_LANGUAGE);
+  const language = typeof lang === 'string' ? languageOfCode(lang) : undefined;
+  if (!language) throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid lang: fi, sv or en.');
+  return language;
+}
+
 export interface DownloadsOptions {
   /** The permission map: the same rules as the GraphQL fields whose data each download holds. */
   authorization: Pick<OperationShield, 'decide'>;
@@ -56,7 +82,8 @@ export interface DownloadsOptions {
 /**
  * The download routes: each parses its request, asks the permission map what the corresponding GraphQL fields would
  * (the query field with its arguments, then the row scope of the object), lets the download service record the access
- * and open the rows, and pipes them out as CSV. Errors are answered with their codes.
+ * and open the rows, and pipes them out as CSV (`.csv`) or an Excel workbook (`.xlsx`), in the caller's language
+ * (`?lang=`, else Accept-Language, else Finnish). Errors are answered with their codes.
  */
 export function downloadsRouter({ authorization, contextFor, countError }: DownloadsOptions): express.Router {
   const router = express.Router();
@@ -78,20 +105,32 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
     if (outcome !== true) throw outcome;
   }
 
-  /** Checks the object's row scope, then records the download and streams its rows as CSV. */
+  /**
+   * Checks the object's row scope, then records the download and streams its rows as CSV or as a workbook: the same
+   * rows and the same records either way, only the writing differs.
+   */
   async function send(
     res: express.Response,
     ctx: Context,
     download: PreparedDownload,
+    file: DownloadFile,
     objectType: string | undefined,
-    columns: readonly string[],
+    sheet: { columns: readonly SpreadsheetColumn[]; name: keyof typeof DOWNLOAD_SHEET_NAMES },
   ): Promise<void> {
     if (objectType && download.object) await allow(ctx, objectType, 'id', { parent: download.object });
     const { rows, release } = await download.open();
+    const cells = { language: file.language, municipalityName: download.municipalityName };
     try {
-      res.attachment(download.fileName).type('text/csv; charset=utf-8');
-      res.setHeader('cache-control', 'no-store');
-      await streamCsv(rows, columns, res);
+      res.attachment(download.fileName).setHeader('cache-control', 'no-store');
+      res.setHeader('content-language', file.language.toLowerCase());
+      if (file.format === 'xlsx') {
+        res.type(XLSX_TYPE);
+        const sheetName = DOWNLOAD_SHEET_NAMES[sheet.name][file.language];
+        await streamXlsx(rows, sheet.columns, { ...cells, sheetName }, res);
+      } else {
+        res.type('text/csv; charset=utf-8');
+        await streamCsv(rows, sheet.columns, cells, res);
+      }
     } finally {
       await release();
     }
@@ -135,16 +174,22 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
   router.get(
     '/home-care-allowance-lists/:file',
     handle(async (req, res, ctx, viewer) => {
-      const id = String(req.params.file).replace(/\.csv$/, '');
+      const language = languageOf(req);
+      const { id, format } = idAndFormat(String(req.params.file));
       await allow(ctx, 'Query', 'homeCareAllowanceList', { args: { id } });
-      const download = await ctx.services.downloads.homeCareAllowanceList(viewer, id, ctx.now);
-      await send(res, ctx, download, 'HomeCareAllowanceList', HOME_CARE_ALLOWANCE_COLUMNS);
+      const file = { language, format };
+      const download = await ctx.services.downloads.homeCareAllowanceList(viewer, id, ctx.now, file);
+      await send(res, ctx, download, file, 'HomeCareAllowanceList', {
+        columns: HOME_CARE_ALLOWANCE_COLUMNS,
+        name: 'homeCareAllowanceList',
+      });
     }),
   );
 
   router.get(
-    '/notifications.csv',
+    ['/notifications.csv', '/notifications.xlsx'],
     handle(async (req, res, ctx, viewer) => {
+      const language = languageOf(req);
       const text = (name: string) =>
         typeof req.query[name] === 'string' ? String(req.query[name]) : undefined;
       const status = text('status') ?? 'NEW';
@@ -158,18 +203,27 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
         ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
       };
       await allow(ctx, 'Query', 'notifications', { args: { filter, first: 1 } });
-      const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now);
-      await send(res, ctx, download, undefined, NOTIFICATION_COLUMNS);
+      const file = { language, format: req.path.endsWith('.xlsx') ? ('xlsx' as const) : ('csv' as const) };
+      const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now, file);
+      await send(res, ctx, download, file, undefined, {
+        columns: NOTIFICATION_COLUMNS,
+        name: 'notifications',
+      });
     }),
   );
 
   router.get(
     '/notifications/:file',
     handle(async (req, res, ctx, viewer) => {
-      const id = String(req.params.file).replace(/\.csv$/, '');
+      const language = languageOf(req);
+      const { id, format } = idAndFormat(String(req.params.file));
       await allow(ctx, 'Query', 'notification', { args: { id } });
-      const download = await ctx.services.downloads.notification(viewer, id, ctx.now);
-      await send(res, ctx, download, 'Notification', NOTIFICATION_COLUMNS);
+      const file = { language, format };
+      const download = await ctx.services.downloads.notification(viewer, id, ctx.now, file);
+      await send(res, ctx, download, file, 'Notification', {
+        columns: NOTIFICATION_COLUMNS,
+        name: 'notifications',
+      });
     }),
   );
 

@@ -16,6 +16,8 @@ const LOGGED_QUERY_PARAMETERS = new Map([
   ['status', /^[A-Z_]{1,20}$/],
   ['municipalityCode', /^\d{3}$/],
   ['postalCode', /^\d{5}$/],
+  // A download's language (fi, sv, en); anything else is logged redacted like any other value.
+  ['lang', /^[a-z]{2}$/],
   ['operationName', /^[_A-Za-z][_0-9A-Za-z]{0,127}$/],
 ]);
 

@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
-import { downloadFileName } from '../domain/download-paths';
+import { type DownloadFormat, downloadFileName, municipalityName } from '../domain/download-paths';
 import { DataContent } from '../domain/enums';
 import { NotFoundError } from '../domain/errors';
+import { helsinkiWallClock } from '../domain/helsinki-time';
 import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
+import type { Language } from '../i18n/language';
 import { type AuditRecord, actorOf, recordAudit } from './audit.service';
 import type { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import type { MunicipalityService } from './municipality.service';
@@ -27,7 +29,15 @@ export interface PreparedDownload {
   fileName: string;
   /** The object a row-scope rule checks before anything is recorded or sent (the list, the notification). */
   object?: { municipalityCode: string };
+  /** A municipality's name in the file's language, for the rows' municipality column. */
+  municipalityName(code: string): string | undefined;
   open(): Promise<DownloadRows>;
+}
+
+/** How the file is written: its language and format name the file; the rows and what is recorded are the same. */
+export interface DownloadFile {
+  language: Language;
+  format: DownloadFormat;
 }
 
 /**
@@ -44,12 +54,23 @@ export class DownloadService {
     private readonly municipalities: MunicipalityService,
   ) {}
 
-  async homeCareAllowanceList(viewer: AuthenticatedViewer, id: string, now: Date): Promise<PreparedDownload> {
+  async homeCareAllowanceList(
+    viewer: AuthenticatedViewer,
+    id: string,
+    now: Date,
+    file: DownloadFile,
+  ): Promise<PreparedDownload> {
     const list = await this.homeCareAllowance.find(viewer, id, now);
     if (!list) throw new NotFoundError('List');
     return {
-      fileName: downloadFileName.homeCareAllowanceList(list, this.municipalities.get(list.municipalityCode)),
+      fileName: downloadFileName.homeCareAllowanceList(
+        list,
+        this.municipalities.get(list.municipalityCode),
+        file.language,
+        file.format,
+      ),
       object: list,
+      municipalityName: this.namesIn(file.language),
       open: () =>
         this.open(
           viewer,
@@ -74,6 +95,7 @@ export class DownloadService {
     viewer: AuthenticatedViewer,
     filter: NotificationFilterShape,
     now: Date,
+    file: DownloadFile,
   ): Promise<PreparedDownload> {
     const municipality = filter.municipalityCode
       ? this.municipalities.get(filter.municipalityCode)
@@ -84,7 +106,15 @@ export class DownloadService {
       municipality ? [municipality.code] : municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES),
     );
     return {
-      fileName: downloadFileName.notifications(filter.status, municipality, now.toISOString().slice(0, 10)),
+      // The day as the handler's calendar has it.
+      fileName: downloadFileName.notifications(
+        filter.status,
+        municipality,
+        helsinkiWallClock(now).date,
+        file.language,
+        file.format,
+      ),
+      municipalityName: this.namesIn(file.language),
       open: () =>
         this.open(
           viewer,
@@ -108,12 +138,18 @@ export class DownloadService {
     };
   }
 
-  async notification(viewer: AuthenticatedViewer, id: string, now: Date): Promise<PreparedDownload> {
+  async notification(
+    viewer: AuthenticatedViewer,
+    id: string,
+    now: Date,
+    file: DownloadFile,
+  ): Promise<PreparedDownload> {
     const notification = await this.notifications.find(viewer, id, now);
     if (!notification) throw new NotFoundError();
     return {
-      fileName: downloadFileName.notification(notification.id),
+      fileName: downloadFileName.notification(notification.id, file.format),
       object: notification,
+      municipalityName: this.namesIn(file.language),
       open: () =>
         this.open(
           viewer,
@@ -130,6 +166,13 @@ export class DownloadService {
           ],
           this.notificationExport.exportQuery(viewer, { id: notification.id }, now),
         ),
+    };
+  }
+
+  private namesIn(language: Language): (code: string) => string | undefined {
+    return (code) => {
+      const municipality = this.municipalities.get(code);
+      return municipality && municipalityName(municipality, language);
     };
   }
 
