@@ -171,7 +171,8 @@ export async function streamXlsx(
   sheet.columns = columns.map(({ key, kind, width }, index) => ({
     key,
     header: header[index],
-    width,
+    // Wide enough for the header in the caller's language too ("Väntat dagar", "Ensimmäinen oleskelulupa alkaen").
+    width: Math.max(width, (header[index]?.length ?? 0) + 2),
     ...(NUMBER_FORMATS[kind] ? { style: { numFmt: NUMBER_FORMATS[kind] } } : {}),
   }));
   sheet.getRow(1).font = { bold: true };
