@@ -52,6 +52,18 @@ function parseCsv(bytes: Buffer): CsvRecord[] {
   return parse(bytes, { bom: true, delimiter: ';', columns: true }) as CsvRecord[];
 }
 
+/** An instant as a Helsinki wall clock reads it, YYYY-MM-DD HH:MM:SS. */
+function helsinkiTime(instant: Date): string {
+  return instant.toLocaleString('sv-SE', { timeZone: 'Europe/Helsinki' });
+}
+
+/** The Helsinki calendar date of an instant, moved by whole days. */
+function helsinkiDatePlus(instant: Date, days: number): string {
+  const date = new Date(`${helsinkiTime(instant).slice(0, 10)}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
 async function downloadCsv(path: string, token: string) {
   const response = await download(path, token);
   const bytes = Buffer.from(await response.arrayBuffer());
@@ -514,11 +526,12 @@ describe('the CSV of notifications', () => {
         .records[0] as CsvRecord;
     expect(await byKey('new65100a')).toMatchObject({ pendingDays: '3', status: 'NEW' });
     const processing = await byKey('processing');
-    expect(processing).toMatchObject({ pendingDays: '29', status: 'IN_PROCESSING' });
-    expect(
-      new Date(processing.removalDue as string).getTime() -
-        new Date(processing.createdAt as string).getTime(),
-    ).toBe(30 * 86_400_000);
+    // Created 1 November 11:00 Helsinki time, now 1 December 10:00: 30 calendar days, its last day shown.
+    expect(processing).toMatchObject({ pendingDays: '30', status: 'IN_PROCESSING' });
+    // Removed at 00:00 Helsinki time of pending day 31: the creation date in Helsinki + 31 days.
+    expect(helsinkiTime(new Date(processing.removalDue as string))).toBe(
+      `${helsinkiDatePlus(new Date(processing.createdAt as string), 31)} 00:00:00`,
+    );
   });
 
   it('refuses a filter naming another real municipality, and reports bad input', async () => {
