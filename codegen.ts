@@ -4,7 +4,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const operationTypes = {
   plugins: ['typescript-operations', 'typed-document-node'],
   config: {
-    scalars: { DateTimeISO: 'string' },
+    scalars: { Date: 'string', DateTimeISO: 'string' },
     enumsAsTypes: true,
     useTypeImports: true,
     strictScalars: true,

@@ -536,12 +536,12 @@ describe('the CSV of notifications', () => {
         .records[0] as CsvRecord;
     expect(await byKey('new65100a')).toMatchObject({ pendingDays: '3', status: 'Uusi' });
     const processing = await byKey('processing');
-    expect(processing).toMatchObject({ pendingDays: '29', status: 'Käsittelyssä' });
-    // Both are Helsinki wall-clock text (`2026-11-23 00:15:00`); read as UTC they are still 30 days apart.
-    const wallClock = (text: string) => new Date(`${text.replace(' ', 'T')}Z`).getTime();
-    expect(wallClock(processing.removalDue as string) - wallClock(processing.createdAt as string)).toBe(
-      30 * 86_400_000,
-    );
+    // Created 1 November 11:00 Helsinki time, now 1 December 10:00: 30 calendar days, its last day shown.
+    expect(processing).toMatchObject({ pendingDays: '30', status: 'Käsittelyssä' });
+    // Removed at 00:00 Helsinki time of pending day 31 (times are Helsinki wall-clock text, `2026-11-23 00:15:00`).
+    const createdOn = Date.parse(`${(processing.createdAt as string).slice(0, 10)}T00:00:00Z`);
+    const day31 = new Date(createdOn + 31 * 86_400_000).toISOString().slice(0, 10);
+    expect(processing.removalDue).toBe(`${day31} 00:00:00`);
   });
 
   it('refuses a filter naming another real municipality, and reports bad input', async () => {

@@ -162,7 +162,8 @@ describe('importing Kela’s notification file', () => {
       createdAt: '2026-10-30T08:15:00.000Z',
       pendingDays: 3,
       processingStartedAt: null,
-      removalDue: '2026-11-29T08:15:00.000Z',
+      // Created on 30 October (Helsinki): shown in processing through 29 November, gone from 30 November 00:00 EET.
+      removalDue: '2026-11-29T22:00:00.000Z',
       version: 1,
       municipality: { code: '905', nameFi: 'Vaasa', nameSv: 'Vasa' },
       person: {

@@ -258,7 +258,8 @@ describe('the notification lists', () => {
         createdAt: given.createdAt.toISOString(),
         pendingDays: 2,
         processingStartedAt: null,
-        removalDue: new Date(given.createdAt.getTime() + 30 * 24 * HOUR).toISOString(),
+        // Created on 31 October (Helsinki): gone from 00:00 EET on 1 December, pending day 31.
+        removalDue: '2026-11-30T22:00:00.000Z',
         version: 1,
         municipality: { code: '905', nameFi: 'Vaasa', nameSv: 'Vasa' },
         person: {

@@ -73,7 +73,7 @@ async function listedIds(
 }
 
 describe('in processing: removed once pending over 30 days from creation', () => {
-  it('created exactly 30 days ago is still listed, returned by id and kept by the purge', async () => {
+  it('created 30 calendar days ago (3 October, now 2 November) is still listed, returned by id and kept by the purge', async () => {
     const vaasa = await app.tokens.handler(['905']);
     const created = ago(30 * DAY);
     const given = await app.given.notification({
@@ -94,7 +94,8 @@ describe('in processing: removed once pending over 30 days from creation', () =>
       id: given.id,
       status: 'IN_PROCESSING',
       pendingDays: 30,
-      removalDue: START.toISOString(),
+      // Gone from 00:00 Helsinki time (EET) on 3 November, pending day 31.
+      removalDue: '2026-11-02T22:00:00.000Z',
     });
 
     await app.server.services.purge.purgeExpired();
@@ -103,18 +104,18 @@ describe('in processing: removed once pending over 30 days from creation', () =>
     expect(await auditRows(given.id)).toEqual([]);
   });
 
-  it('created 30 days and one second ago is in no list, not returned by id, and deleted by the purge with its person', async () => {
+  it('created 31 calendar days ago (2 October 23:59:59) is in no list, not returned by id, and deleted by the purge with its person; one from 3 October 00:00:00 stays', async () => {
     const korsholm = await app.tokens.handler(['499']);
     const expired = await app.given.notification({
       municipalityCode: '499',
       status: NotificationStatus.IN_PROCESSING,
-      createdAt: ago(30 * DAY + SECOND),
+      createdAt: new Date('2026-10-02T23:59:59+03:00'),
       postalCode: '65610',
     });
     const kept = await app.given.notification({
       municipalityCode: '499',
       status: NotificationStatus.IN_PROCESSING,
-      createdAt: ago(30 * DAY),
+      createdAt: new Date('2026-10-03T00:00:00+03:00'),
       postalCode: '65610',
     });
 
@@ -151,7 +152,7 @@ describe('in processing: removed once pending over 30 days from creation', () =>
     expect(await personExists(kept.personId)).toBe(true);
   });
 
-  it('disappears from every query the moment it passes 30 days, before any purge has run', async () => {
+  it('disappears from every query at 00:00 Helsinki time of pending day 31, before any purge has run', async () => {
     const voyri = await app.tokens.handler(['946']);
     const given = await app.given.notification({
       municipalityCode: '946',
@@ -160,7 +161,8 @@ describe('in processing: removed once pending over 30 days from creation', () =>
     });
     expect((await listedIds(voyri, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).toEqual([given.id]);
 
-    later(DAY);
+    // Created on 4 October (Helsinki): pending day 30 is 3 November, to its last second.
+    app.clock.set(new Date('2026-11-03T23:59:59+02:00'));
     expect((await listedIds(voyri, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).toEqual([given.id]);
     expect(
       (await app.request(NotificationDocument, { id: given.id }, voyri)).data?.notification,
@@ -215,7 +217,7 @@ describe('new notifications are never removed automatically', () => {
 });
 
 describe('moving to processing near the 30-day limit', () => {
-  it('moves a NEW notification created exactly 30 days ago, which then expires a second later', async () => {
+  it('moves a NEW notification created 30 calendar days ago, which then expires at 00:00 Helsinki time', async () => {
     const vaasa = await app.tokens.handler(['905'], { subject: 'handler-move-at-30' });
     const given = await app.given.notification({ municipalityCode: '905', createdAt: ago(30 * DAY) });
 
@@ -231,16 +233,18 @@ describe('moving to processing near the 30-day limit', () => {
     expect((await listedIds(vaasa, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).toContain(given.id);
     expect((await auditRows(given.id)).map((row) => row.action)).toEqual(['MOVE_TO_PROCESSING']);
 
+    app.clock.set(new Date('2026-11-02T23:59:59+02:00'));
+    expect((await listedIds(vaasa, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).toContain(given.id);
     later(SECOND);
     expect((await listedIds(vaasa, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).not.toContain(given.id);
     expect((await app.request(NotificationDocument, { id: given.id }, vaasa)).data?.notification).toBeNull();
   });
 
-  it('removes a NEW notification created 30 days and one second ago instead of moving it', async () => {
+  it('removes a NEW notification created 31 calendar days ago (2 October 23:59:59) instead of moving it', async () => {
     const vaasa = await app.tokens.handler(['905'], { subject: 'handler-move-late' });
     const given = await app.given.notification({
       municipalityCode: '905',
-      createdAt: ago(30 * DAY + SECOND),
+      createdAt: new Date('2026-10-02T23:59:59+03:00'),
     });
 
     const moved = await app.request(MoveToProcessingDocument, { id: given.id }, vaasa);
@@ -248,7 +252,7 @@ describe('moving to processing near the 30-day limit', () => {
     expect(moved.data?.moveToProcessing).toEqual({
       __typename: 'NotificationRemoved',
       notificationId: given.id,
-      pendingDays: 30,
+      pendingDays: 31,
       removedAt: START.toISOString(),
     });
 
@@ -289,11 +293,12 @@ describe('moving to processing near the 30-day limit', () => {
 });
 
 describe('returning to New keeps the 30 days counting from creation', () => {
-  it('keeps removalDue at createdAt + 30 days and expires on that schedule, not from when processing started', async () => {
+  it('keeps removalDue at 00:00 Helsinki time of pending day 31 from creation and expires on that schedule, not from when processing started', async () => {
     const vaasa = await app.tokens.handler(['905'], { subject: 'handler-return' });
     const createdAt = ago(10 * DAY + 5 * HOUR);
     const given = await app.given.notification({ municipalityCode: '905', createdAt });
-    const due = new Date(createdAt.getTime() + 30 * DAY).toISOString();
+    // Created on 23 October (Helsinki, summer time): gone from 23 November 00:00 (winter time).
+    const due = '2026-11-22T22:00:00.000Z';
 
     expect(
       (await app.request(MoveToProcessingDocument, { id: given.id }, vaasa)).data?.moveToProcessing,
@@ -332,10 +337,10 @@ describe('returning to New keeps the 30 days counting from creation', () => {
       removalDue: due,
     });
 
-    app.clock.set(new Date(createdAt.getTime() + 30 * DAY));
+    app.clock.set(new Date('2026-11-22T23:59:59+02:00'));
     expect((await listedIds(vaasa, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).toContain(given.id);
 
-    app.clock.set(new Date(createdAt.getTime() + 30 * DAY + SECOND));
+    app.clock.set(new Date('2026-11-23T00:00:00+02:00'));
     expect((await listedIds(vaasa, 'IN_PROCESSING'))?.edges.map((e) => e.node.id)).not.toContain(given.id);
     expect((await app.request(NotificationDocument, { id: given.id }, vaasa)).data?.notification).toBeNull();
 
@@ -351,29 +356,62 @@ describe('returning to New keeps the 30 days counting from creation', () => {
 });
 
 describe('pending days', () => {
-  it('counts whole days since creation, in the list and by id', async () => {
+  it('counts calendar days in Finland from the creation date to today, in the list and by id', async () => {
     const helsinki = await app.tokens.handler(['091']);
-    const almostThree = await app.given.notification({
+    // Now: Monday 2 November 11:00 Helsinki time.
+    const lateOnFriday = await app.given.notification({
       municipalityCode: '091',
-      createdAt: ago(2 * DAY + 23 * HOUR),
+      createdAt: new Date('2026-10-30T23:30:00+02:00'),
     });
-    const exactlyThree = await app.given.notification({ municipalityCode: '091', createdAt: ago(3 * DAY) });
-    const almostOne = await app.given.notification({
+    const sundayEvening = await app.given.notification({
       municipalityCode: '091',
-      createdAt: ago(DAY - SECOND),
+      createdAt: new Date('2026-11-01T23:59:59+02:00'),
+    });
+    const thisMidnight = await app.given.notification({
+      municipalityCode: '091',
+      createdAt: new Date('2026-11-02T00:00:00+02:00'),
     });
 
     const list = await app.request(NotificationsDocument, { filter: { status: 'NEW' } }, helsinki);
     const pending = new Map(list.data?.notifications.edges.map((e) => [e.node.id, e.node.pendingDays]));
-    expect(pending.get(almostThree.id)).toBe(2);
-    expect(pending.get(exactlyThree.id)).toBe(3);
-    expect(pending.get(almostOne.id)).toBe(0);
+    expect(pending.get(lateOnFriday.id)).toBe(3);
+    expect(pending.get(sundayEvening.id)).toBe(1);
+    expect(pending.get(thisMidnight.id)).toBe(0);
 
-    const byId = await app.request(NotificationDocument, { id: almostThree.id }, helsinki);
-    expect(byId.data?.notification?.pendingDays).toBe(2);
+    const byId = await app.request(NotificationDocument, { id: sundayEvening.id }, helsinki);
+    expect(byId.data?.notification?.pendingDays).toBe(1);
 
-    later(HOUR);
-    const anHourLater = await app.request(NotificationDocument, { id: almostThree.id }, helsinki);
-    expect(anHourLater.data?.notification?.pendingDays).toBe(3);
+    // Still Monday at 23:59:59, Tuesday from 00:00 in Helsinki (22:00 UTC).
+    app.clock.set(new Date('2026-11-02T23:59:59+02:00'));
+    expect(
+      (await app.request(NotificationDocument, { id: thisMidnight.id }, helsinki)).data?.notification
+        ?.pendingDays,
+    ).toBe(0);
+    later(SECOND);
+    expect(
+      (await app.request(NotificationDocument, { id: thisMidnight.id }, helsinki)).data?.notification
+        ?.pendingDays,
+    ).toBe(1);
+  });
+
+  it('counts a notification created at 23:30 Helsinki time as pending 1 day at 00:30 the next day', async () => {
+    const helsinki = await app.tokens.handler(['091']);
+    for (const [created, halfPastMidnight] of [
+      ['2026-01-14T23:30:00+02:00', '2026-01-15T00:30:00+02:00'], // winter time
+      ['2026-07-14T23:30:00+03:00', '2026-07-15T00:30:00+03:00'], // summer time
+    ]) {
+      app.clock.set(new Date(created as string));
+      const given = await app.given.notification({
+        municipalityCode: '091',
+        createdAt: new Date(created as string),
+      });
+      expect(
+        (await app.request(NotificationDocument, { id: given.id }, helsinki)).data?.notification?.pendingDays,
+      ).toBe(0);
+      app.clock.set(new Date(halfPastMidnight as string));
+      expect(
+        (await app.request(NotificationDocument, { id: given.id }, helsinki)).data?.notification?.pendingDays,
+      ).toBe(1);
+    }
   });
 });

@@ -29,3 +29,18 @@ export function finnishMidnight(date: string): Date {
   const minutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
   return new Date(utcMidnight.getTime() - minutes * 60_000);
 }
+
+/**
+ * A calendar date (YYYY-MM-DD) moved by whole days. Calendar arithmetic only: a date has no time zone, so UTC
+ * serves as a plain day counter here.
+ */
+export function addDays(date: string, days: number): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + days);
+  return day.toISOString().slice(0, 10);
+}
+
+/** Calendar days from one date (YYYY-MM-DD) to another, negative if `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

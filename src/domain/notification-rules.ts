@@ -1,27 +1,43 @@
+import { addDays, daysBetween, finnishDate, finnishMidnight } from './clock';
 import { NotificationStatus } from './enums';
-
-const DAY_MS = 86_400_000;
 
 /** Kela: a notification in processing is removed once it has been pending over 30 days. */
 export const REMOVAL_AFTER_DAYS = 30;
-const REMOVAL_AFTER_MS = REMOVAL_AFTER_DAYS * DAY_MS;
 
-/** Oldest creation time still visible while in processing: exactly 30 days is kept, a second more is not. */
-export function removalThreshold(now: Date): Date {
-  return new Date(now.getTime() - REMOVAL_AFTER_MS);
+// Days are calendar days in Finland, as handlers count them: a notification created at 23:30 Helsinki time has been
+// pending one day at 00:30, and one created on 3 October is shown through 2 November and gone from 3 November 00:00.
+
+/** The Helsinki date a notification was created on: pending days count from it. */
+export function createdOn(createdAt: Date): string {
+  return finnishDate(createdAt);
 }
 
+/** Calendar days from the creation date to today, both Helsinki dates (the "pending" column). */
+export function pendingDays(createdAt: Date, now: Date): number {
+  return Math.max(0, daysBetween(createdOn(createdAt), finnishDate(now)));
+}
+
+/** The last Helsinki day a notification in processing is shown: pending day 30. */
+export function removalDueOn(createdAt: Date): string {
+  return addDays(createdOn(createdAt), REMOVAL_AFTER_DAYS);
+}
+
+/** The moment a notification in processing disappears: 00:00 Helsinki time of pending day 31. */
 export function removalDue(createdAt: Date): Date {
-  return new Date(createdAt.getTime() + REMOVAL_AFTER_MS);
+  return finnishMidnight(addDays(createdOn(createdAt), REMOVAL_AFTER_DAYS + 1));
+}
+
+/**
+ * Oldest creation time still visible while in processing: the start of the Helsinki day 30 days before today.
+ * A creation time's Helsinki date is on or after a day exactly when the time is on or after that day's 00:00, so
+ * `createdAt >= removalThreshold(now)` holds exactly when pendingDays(createdAt, now) <= 30 (what SQL compares).
+ */
+export function removalThreshold(now: Date): Date {
+  return finnishMidnight(addDays(finnishDate(now), -REMOVAL_AFTER_DAYS));
 }
 
 export function isPendingOverRemovalLimit(createdAt: Date, now: Date): boolean {
-  return createdAt.getTime() < removalThreshold(now).getTime();
-}
-
-/** Whole days since creation (the "pending" column). */
-export function pendingDays(createdAt: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - createdAt.getTime()) / DAY_MS));
+  return pendingDays(createdAt, now) > REMOVAL_AFTER_DAYS;
 }
 
 /** Kela: new notifications are kept however old; those in processing disappear after 30 days pending. */
@@ -41,6 +57,21 @@ export function visibleSql(threshold: string, alias = 'n'): string {
 export function expiredSql(threshold: string, alias?: string): string {
   const column = (name: string) => (alias ? `${alias}.${name}` : name);
   return `${column('status')} = '${NotificationStatus.IN_PROCESSING}' AND ${column('created_at')} < ${threshold}`;
+}
+
+/** The Helsinki creation date in SQL (a date), as createdOn. */
+export function createdOnSql(alias = 'n'): string {
+  return `(${alias}.created_at AT TIME ZONE 'Europe/Helsinki')::date`;
+}
+
+/** pendingDays in SQL: `today` the SQL (a parameter) giving today's Helsinki date, finnishDate(now). */
+export function pendingDaysSql(today: string, alias = 'n'): string {
+  return `GREATEST(0, CAST(${today} AS date) - ${createdOnSql(alias)})`;
+}
+
+/** removalDue in SQL (a timestamptz): 00:00 Helsinki time of the creation date + 31 days. */
+export function removalDueSql(alias = 'n'): string {
+  return `((${createdOnSql(alias)} + ${REMOVAL_AFTER_DAYS + 1})::timestamp AT TIME ZONE 'Europe/Helsinki')`;
 }
 
 export type NotificationAction = 'MOVE_TO_PROCESSING' | 'RETURN_TO_NEW' | 'TRANSFER_TO_MUNICIPALITY';

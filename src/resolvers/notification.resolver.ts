@@ -2,13 +2,14 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
 import { downloadPaths } from '../domain/download-paths';
-import { pendingDays, removalDue } from '../domain/notification-rules';
+import { createdOn, pendingDays, removalDue, removalDueOn } from '../domain/notification-rules';
 import type { AuthenticatedViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
 import { Notification } from '../entities/notification.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
 import { selectsField } from './selection';
+import { DateScalar } from './types/date.scalar';
 import {
   asMutationResult,
   MoveToProcessingResult,
@@ -117,7 +118,8 @@ export class NotificationResolver {
   }
 
   @FieldResolver(() => Int, {
-    description: 'Whole days since the notification was created (the pending column).',
+    description:
+      'Calendar days from the creation date to today, both in Finnish time (the pending column): 0 on the day it came, 1 from 00:00 the next day.',
   })
   pendingDays(@Root() notification: Notification, @Ctx() ctx: Context): number {
     return pendingDays(notification.createdAt, ctx.now);
@@ -131,10 +133,26 @@ export class NotificationResolver {
   }
 
   @FieldResolver(() => Date, {
-    description: 'createdAt + 30 days: when the notification disappears if it is in processing then.',
+    description:
+      'When the notification disappears if it is in processing then: 00:00 Finnish time of pending day 31 (the day after removalDueOn).',
   })
   removalDue(@Root() notification: Notification): Date {
     return removalDue(notification.createdAt);
+  }
+
+  @FieldResolver(() => DateScalar, {
+    description: 'The date in Finland the notification was created on; pending days count from it.',
+  })
+  createdOn(@Root() notification: Notification): string {
+    return createdOn(notification.createdAt);
+  }
+
+  @FieldResolver(() => DateScalar, {
+    description:
+      'The last day (in Finland) the notification is shown while in processing: createdOn + 30 days, pending day 30.',
+  })
+  removalDueOn(@Root() notification: Notification): string {
+    return removalDueOn(notification.createdAt);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { camelCaseList, PERSON_DATA_COLUMNS } from '../../db/person-columns';
+import { finnishDate } from '../../domain/clock';
 import { DataContent } from '../../domain/enums';
-import { REMOVAL_AFTER_DAYS, removalThreshold, visibleSql } from '../../domain/notification-rules';
+import { pendingDaysSql, removalDueSql, removalThreshold, visibleSql } from '../../domain/notification-rules';
 import { isUuid, requirePersonalIdentityCode, requirePostalCode } from '../../domain/validation';
 import { municipalitiesFor, type Viewer } from '../../domain/viewer';
 import { Notification } from '../../entities/notification.entity';
@@ -60,7 +61,7 @@ export class NotificationExportService {
 
   /**
    * SQL and parameters for the CSV download: one flat row per notification with its person, newest first.
-   * Pending days and removal time are computed in SQL (30 × 24 h) so that the rows can stream straight to the client.
+   * Pending days and removal time are computed in SQL (Helsinki calendar days, as in the API) so that the rows can stream straight to the client.
    */
   exportQuery(
     viewer: Viewer,
@@ -82,13 +83,12 @@ export class NotificationExportService {
         'n.municipality_code AS "municipalityCode"',
         'm.name_fi AS "municipality"',
         'n.created_at AS "createdAt"',
-        'floor(extract(epoch FROM (CAST(:now AS timestamptz) - n.created_at)) / 86400)::int AS "pendingDays"',
-        'n.created_at + make_interval(hours => :removalHours) AS "removalDue"',
+        `${pendingDaysSql(':today')} AS "pendingDays"`,
+        `${removalDueSql()} AS "removalDue"`,
         camelCaseList(PERSON_DATA_COLUMNS, 'p'),
         'n.additional_info AS "additionalInfo"',
       ])
-      .setParameter('now', now)
-      .setParameter('removalHours', REMOVAL_AFTER_DAYS * 24)
+      .setParameter('today', finnishDate(now))
       .orderBy('n.created_at', 'DESC')
       .addOrderBy('n.id', 'DESC')
       .getQueryAndParameters();
