@@ -23,7 +23,7 @@ const LIST_HEADER =
 const LIST_KEYS =
   'rowNumber;personalIdentityCode;lastName;firstNames;dateOfBirth;street;postalCode;postOffice;nativeLanguage;citizenship;allowanceStartDate;childrenCount';
 const NOTIFICATION_HEADER =
-  'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Odottanut päiviä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Lisätiedot';
+  'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Vireillä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Lisätiedot';
 const NOTIFICATION_KEYS =
   'id;status;municipalityCode;municipality;createdAt;pendingDays;removalDue;personalIdentityCode;lastName;firstNames;dateOfBirth;nativeLanguage;citizenship;street;postalCode;postOffice;phoneNumber;firstResidencePermitStart;euEeaCitizen;additionalInfo';
 

@@ -16,7 +16,7 @@ import {
   writeFictiveData,
   yearsBefore,
 } from '../src/dev/fictive-data';
-import { EU_EEA_CITIZENSHIPS } from '../src/dev/fictive-data/names';
+import { EU_EEA_CITIZENSHIPS, FINLAND_SWEDISH, ORIGIN_GROUPS } from '../src/dev/fictive-data/names';
 import { dateOfBirthOf, isValidPersonalIdentityCode } from '../src/domain/personal-identity-code';
 import {
   DEFAULT_ELIGIBILITY,
@@ -174,6 +174,90 @@ describe('generatePersons', () => {
     expect(
       persons.some((person) => person.homeCareAllowance.length > 0 && person.citizenship !== 'FIN'),
     ).toBe(true);
+  });
+
+  /**
+   * Swedish-majority municipalities (Statistics Finland 2021): the bilingual ones with a Swedish majority, among them
+   * Pedersöre, which Posti's file codes as Finnish, and those Posti codes Swedish (Närpes and the 16 of Åland).
+   */
+  const swedishMajority = new Set([
+    '149', // Inkoo / Ingå
+    '280', // Korsnäs
+    '287', // Kristiinankaupunki / Kristinestad
+    '288', // Kruunupyy / Kronoby
+    '322', // Kemiönsaari / Kimitoön
+    '440', // Luoto / Larsmo
+    '445', // Parainen / Pargas
+    '475', // Maalahti / Malax
+    '499', // Mustasaari / Korsholm
+    '598', // Pietarsaari / Jakobstad
+    '599', // Pedersöre
+    '710', // Raasepori / Raseborg
+    '893', // Uusikaarlepyy / Nykarleby
+    '946', // Vöyri / Vörå
+    ...reference.municipalities.filter((m) => m.languageRatioCode === 4).map((m) => m.code),
+  ]);
+  const swedishGroups = [FINLAND_SWEDISH, ...ORIGIN_GROUPS.filter((group) => group.key === 'swedish')].map(
+    (group) => ({ first: new Set([...group.male, ...group.female]), last: new Set(group.last) }),
+  );
+  const hasSwedishName = (person: FictivePerson) =>
+    swedishGroups.some(
+      ({ first, last }) =>
+        last.has(person.lastName) && person.firstNames.split(' ').every((name) => first.has(name)),
+    );
+  const hasSwedishPostOffice = (person: FictivePerson) =>
+    person.postOffice === postalCodes.get(person.postalCode)?.postOfficeSv;
+
+  it('gives the people of Pedersöre (599) Swedish names and the Swedish names of their post offices', () => {
+    const pedersore = persons.filter((person) => person.municipalityCode === '599');
+    const finnishCitizens = pedersore.filter(
+      (person) => person.citizenship === 'FIN' && ['fi', 'sv'].includes(person.nativeLanguage),
+    );
+    const swedishSpeakers = finnishCitizens.filter((person) => person.nativeLanguage === 'sv');
+    expect(pedersore.length).toBeGreaterThan(40);
+    expect(swedishSpeakers.length / finnishCitizens.length).toBeGreaterThan(0.75);
+    expect(
+      swedishSpeakers.filter((person) => !hasSwedishName(person) || !hasSwedishPostOffice(person)),
+    ).toEqual([]);
+    // Where Posti gives the post office two names, they read the Swedish one: Esse, not Ähtävä; Kållby, not Kolppi.
+    const twoNamed = swedishSpeakers.filter((person) => {
+      const postalCode = postalCodes.get(person.postalCode);
+      return postalCode !== undefined && postalCode.postOfficeFi !== postalCode.postOfficeSv;
+    });
+    expect(twoNamed.length).toBeGreaterThan(0);
+    expect(twoNamed.map((person) => person.postOffice)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(ÄHTÄVÄ|KOLPPI|PÄNNÄINEN)$/)]),
+    );
+  });
+
+  it('gives most people of the other Swedish-majority municipalities Swedish names and Swedish post offices', () => {
+    const finnishCitizens = persons.filter(
+      (person) =>
+        swedishMajority.has(person.municipalityCode) &&
+        person.citizenship === 'FIN' &&
+        ['fi', 'sv'].includes(person.nativeLanguage),
+    );
+    const swedishSpeakers = finnishCitizens.filter((person) => person.nativeLanguage === 'sv');
+    expect(swedishSpeakers.length / finnishCitizens.length).toBeGreaterThan(0.6);
+    expect(swedishSpeakers.filter((person) => !hasSwedishName(person)).slice(0, 5)).toEqual([]);
+    expect(
+      offending(
+        (person) =>
+          !swedishMajority.has(person.municipalityCode) ||
+          person.nativeLanguage !== 'sv' ||
+          hasSwedishPostOffice(person),
+      ),
+    ).toEqual([]);
+    // Every one of them is home to Swedish speakers in a sample this size.
+    const municipalitiesWithSwedishSpeakers = new Set(
+      swedishSpeakers.map((person) => person.municipalityCode),
+    );
+    expect(
+      [...swedishMajority].filter(
+        (code) =>
+          !municipalitiesWithSwedishSpeakers.has(code) && persons.some((p) => p.municipalityCode === code),
+      ),
+    ).toEqual([]);
   });
 });
 

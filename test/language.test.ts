@@ -94,6 +94,58 @@ describe('labels', () => {
     expect(await statusesIn(finnish, 'SV')).toEqual({ NEW: 'Ny', IN_PROCESSING: 'Under behandling' });
   });
 
+  it('names the data contents as Kela\'s instructions do, in Swedish "Integrationstjänster" and "Integrationstjänster / stöd för hemvård av barn", with the Finnish and English equivalents', async () => {
+    const dataContentsIn = async (language: 'FI' | 'SV' | 'EN') => {
+      const { data } = await app.request(LabelsDocument, { language });
+      return Object.fromEntries(data?.labels.dataContents.map((c) => [c.value, c.label]) ?? []);
+    };
+    expect(await dataContentsIn('SV')).toMatchObject({
+      INTEGRATION_SERVICES: 'Integrationstjänster',
+      INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: 'Integrationstjänster / stöd för hemvård av barn',
+    });
+    expect(await dataContentsIn('FI')).toMatchObject({
+      INTEGRATION_SERVICES: 'Kotoutumispalvelut',
+      INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: 'Kotoutumispalvelut / lasten kotihoidon tuki',
+    });
+    expect(await dataContentsIn('EN')).toMatchObject({
+      INTEGRATION_SERVICES: 'Integration services',
+      INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: 'Integration services / child home care allowance',
+    });
+  });
+
+  it('names the pending column and the buttons "För till Nya anmälningar" and "Överför till annan kommun" as Kela\'s instructions do, in each language', async () => {
+    const wordsIn = async (language: 'FI' | 'SV' | 'EN') => {
+      const { data, errors } = await app.request(LabelsDocument, { language });
+      expect(errors).toBeUndefined();
+      return { columns: data?.labels.notificationColumns, actions: data?.labels.notificationActions };
+    };
+    // "Längst till höger visas uppgiften Under behandling, som visar för hur länge sedan anmälningen skapades."
+    expect(await wordsIn('SV')).toEqual({
+      columns: { pendingDays: 'Under behandling' },
+      actions: {
+        moveToProcessing: 'Överför till Anmälningar under behandling',
+        returnToNew: 'För till Nya anmälningar',
+        transferToMunicipality: 'Överför till annan kommun',
+      },
+    });
+    expect(await wordsIn('FI')).toEqual({
+      columns: { pendingDays: 'Vireillä' },
+      actions: {
+        moveToProcessing: 'Siirrä käsittelyssä oleviin ilmoituksiin',
+        returnToNew: 'Siirrä uusiin ilmoituksiin',
+        transferToMunicipality: 'Siirrä toiseen kuntaan',
+      },
+    });
+    expect(await wordsIn('EN')).toEqual({
+      columns: { pendingDays: 'Pending' },
+      actions: {
+        moveToProcessing: 'Move to Notifications in processing',
+        returnToNew: 'Return to New notifications',
+        transferToMunicipality: 'Transfer to another municipality',
+      },
+    });
+  });
+
   it('gives a message for every error code, different per language', async () => {
     const { data } = await app.request(LabelsDocument, { language: 'SV' });
     const codes = data?.labels.errorCodes.map((entry) => entry.code);

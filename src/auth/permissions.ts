@@ -84,6 +84,8 @@ export const permissionMap = {
   DataContentLabel: allow,
   ViewerKindLabel: allow,
   ErrorCodeLabel: allow,
+  NotificationColumnLabels: allow,
+  NotificationActionLabels: allow,
 } satisfies IRules;
 
 /**

@@ -171,7 +171,7 @@ export async function streamXlsx(
   sheet.columns = columns.map(({ key, kind, width }, index) => ({
     key,
     header: header[index],
-    // Wide enough for the header in the caller's language too ("Väntat dagar", "Ensimmäinen oleskelulupa alkaen").
+    // Wide enough for the header in the caller's language too ("Under behandling", "Ensimmäinen oleskelulupa alkaen").
     width: Math.max(width, (header[index]?.length ?? 0) + 2),
     ...(NUMBER_FORMATS[kind] ? { style: { numFmt: NUMBER_FORMATS[kind] } } : {}),
   }));

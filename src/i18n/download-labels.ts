@@ -1,4 +1,4 @@
-import type { Translations } from './labels';
+import { NOTIFICATION_COLUMN_LABELS, type Translations } from './labels';
 import { Language } from './language';
 
 /** Downloads are Finnish unless the caller asks otherwise: Kela's content is Finnish (issue 12). */
@@ -12,7 +12,8 @@ export const DOWNLOAD_COLUMN_LABELS = {
   municipalityCode: { FI: 'Kuntanumero', SV: 'Kommunnummer', EN: 'Municipality code' },
   municipality: { FI: 'Kunta', SV: 'Kommun', EN: 'Municipality' },
   createdAt: { FI: 'Luotu', SV: 'Skapad', EN: 'Created' },
-  pendingDays: { FI: 'Odottanut päiviä', SV: 'Väntat dagar', EN: 'Days pending' },
+  // The same words as the lists' column in `labels`: Kela's "Under behandling".
+  pendingDays: NOTIFICATION_COLUMN_LABELS.pendingDays,
   removalDue: { FI: 'Poistuu', SV: 'Tas bort', EN: 'Removed at' },
   personalIdentityCode: { FI: 'Henkilötunnus', SV: 'Personbeteckning', EN: 'Personal identity code' },
   lastName: { FI: 'Sukunimi', SV: 'Efternamn', EN: 'Last name' },

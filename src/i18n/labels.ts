@@ -21,16 +21,20 @@ export const NOTIFICATION_KIND_LABELS: Readonly<Record<NotificationKind, Transla
   },
 };
 
+/**
+ * The data contents by the names Kelmu shows them under, as Kela's instructions to integration-service handlers give
+ * them: "1. Integrationstjänster och 2. Integrationstjänster / stöd för hemvård av barn" (shared/seeds/).
+ */
 export const DATA_CONTENT_LABELS: Readonly<Record<DataContent, Translations>> = {
   INTEGRATION_SERVICES: {
-    FI: 'Kotoutumispalvelut: ilmoitukset maahanmuuttajista',
-    SV: 'Integrationstjänster: anmälningar om invandrare',
-    EN: 'Integration services: immigrant notifications',
+    FI: 'Kotoutumispalvelut',
+    SV: 'Integrationstjänster',
+    EN: 'Integration services',
   },
   INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: {
-    FI: 'Kotoutumispalvelut: lasten kotihoidon tuen saajat',
-    SV: 'Integrationstjänster: mottagare av stöd för hemvård av barn',
-    EN: 'Integration services: child home care allowance recipients',
+    FI: 'Kotoutumispalvelut / lasten kotihoidon tuki',
+    SV: 'Integrationstjänster / stöd för hemvård av barn',
+    EN: 'Integration services / child home care allowance',
   },
   SOCIAL_ASSISTANCE: {
     FI: 'Toimeentulotuki ja sosiaalipalvelut',
@@ -39,6 +43,36 @@ export const DATA_CONTENT_LABELS: Readonly<Record<DataContent, Translations>> = 
   },
   ACCESS_LOG: { FI: 'Käyttöloki', SV: 'Användningslogg', EN: 'Access log' },
 };
+
+/**
+ * Column headers of the notification lists, keyed by the Notification field they show. Kela's instructions call the
+ * pending column "Under behandling" in Swedish, the same words as the status.
+ */
+export const NOTIFICATION_COLUMN_LABELS = {
+  pendingDays: { FI: 'Vireillä', SV: 'Under behandling', EN: 'Pending' },
+} as const satisfies Readonly<Record<string, Translations>>;
+
+/**
+ * Button texts of the three state changes, keyed by their mutation. The Swedish ones are the buttons Kela's
+ * instructions name ("För till Nya anmälningar", "Överför till annan kommun") and its words for the move to processing.
+ */
+export const NOTIFICATION_ACTION_LABELS = {
+  moveToProcessing: {
+    FI: 'Siirrä käsittelyssä oleviin ilmoituksiin',
+    SV: 'Överför till Anmälningar under behandling',
+    EN: 'Move to Notifications in processing',
+  },
+  returnToNew: {
+    FI: 'Siirrä uusiin ilmoituksiin',
+    SV: 'För till Nya anmälningar',
+    EN: 'Return to New notifications',
+  },
+  transferToMunicipality: {
+    FI: 'Siirrä toiseen kuntaan',
+    SV: 'Överför till annan kommun',
+    EN: 'Transfer to another municipality',
+  },
+} as const satisfies Readonly<Record<string, Translations>>;
 
 export const VIEWER_KIND_LABELS: Readonly<Record<ViewerKind, Translations>> = {
   PERSON: { FI: 'Henkilö', SV: 'Person', EN: 'Person' },

@@ -19,7 +19,7 @@ const languageArgument = {
 export class LabelsResolver {
   @Query(() => Labels, {
     description:
-      'Display labels for statuses, kinds, data contents and error codes in Finnish, Swedish or English. Public: holds no personal data.',
+      'Display labels for statuses, kinds, data contents, list columns, actions and error codes in Finnish, Swedish or English. Public: holds no personal data.',
   })
   labels(@Arg('language', () => Language, languageArgument) language: Language | null, @Ctx() ctx: Context) {
     return labelsIn(language ?? ctx.language);

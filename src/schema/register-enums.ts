@@ -35,11 +35,11 @@ registerEnumType(DataContent, {
   valuesConfig: {
     INTEGRATION_SERVICES: {
       description:
-        'Integration services: immigrant notifications (fi: kotoutumispalvelut, sv: integrationstjänster).',
+        'Integration services: immigrant notifications. Kelmu names it Kotoutumispalvelut / Integrationstjänster.',
     },
     INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE: {
       description:
-        'Integration services / child home care allowance lists (fi: lasten kotihoidon tuki, sv: stöd för hemvård av barn).',
+        'Integration services / child home care allowance lists. Kelmu names it Kotoutumispalvelut / lasten kotihoidon tuki, Integrationstjänster / stöd för hemvård av barn.',
     },
     SOCIAL_ASSISTANCE: {
       description: 'Income support and social services client data (reserved for later data contents).',

@@ -68,7 +68,9 @@ const IMMIGRANT_AGE_WEIGHTS = [
 
 /**
  * Approximate share of Swedish speakers (Statistics Finland 2021, rounded) in the bilingual municipalities;
- * Posti's language-ratio code decides the rest (4 = Swedish: Åland and Närpes).
+ * Posti's language-ratio code decides the rest (4 = Swedish: Åland and Närpes). Pedersöre (599) is listed although
+ * Posti's file codes it 1 (Finnish): it is bilingual with a nine-in-ten Swedish majority, so without this line its
+ * people would get Finnish names and post offices.
  */
 const SWEDISH_SHARE: Readonly<Record<string, number>> = {
   '049': 0.065,
@@ -94,6 +96,7 @@ const SWEDISH_SHARE: Readonly<Record<string, number>> = {
   '504': 0.08,
   '545': 0.9,
   '598': 0.54,
+  '599': 0.9,
   '624': 0.04,
   '638': 0.28,
   '710': 0.64,

@@ -3,6 +3,8 @@ import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '.
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
   DATA_CONTENT_LABELS,
+  NOTIFICATION_ACTION_LABELS,
+  NOTIFICATION_COLUMN_LABELS,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
   type Translations,
@@ -36,7 +38,8 @@ export class DataContentLabel {
   value!: DataContent;
 
   @Field(() => String, {
-    description: 'What a user reads, e.g. Kotoutumispalvelut: ilmoitukset maahanmuuttajista.',
+    description:
+      'What a user reads: the name Kelmu shows, e.g. Kotoutumispalvelut / Integrationstjänster / Integration services.',
   })
   label!: string;
 }
@@ -64,6 +67,35 @@ export class ErrorCodeLabel {
 
 @ObjectType({
   simpleResolvers: true,
+  description: 'Column headers of the notification lists, each named after the Notification field it shows.',
+})
+export class NotificationColumnLabels {
+  @Field(() => String, {
+    description:
+      'Header of the pendingDays column (days since created), e.g. Vireillä / Under behandling / Pending.',
+  })
+  pendingDays!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Button texts of the three state changes, each named after its mutation.',
+})
+export class NotificationActionLabels {
+  @Field(() => String, {
+    description: 'The moveToProcessing button, e.g. Överför till Anmälningar under behandling.',
+  })
+  moveToProcessing!: string;
+
+  @Field(() => String, { description: 'The returnToNew button, e.g. För till Nya anmälningar.' })
+  returnToNew!: string;
+
+  @Field(() => String, { description: 'The transferToMunicipality button, e.g. Överför till annan kommun.' })
+  transferToMunicipality!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
   description:
     'Display labels of the enumerated values and messages of the error codes in one language, for pickers, column headers and error notices.',
 })
@@ -85,6 +117,25 @@ export class Labels {
 
   @Field(() => [ErrorCodeLabel], { description: 'Every error code the service answers with.' })
   errorCodes!: ErrorCodeLabel[];
+
+  @Field(() => NotificationColumnLabels, { description: 'Column headers of the notification lists.' })
+  notificationColumns!: NotificationColumnLabels;
+
+  @Field(() => NotificationActionLabels, {
+    description: 'Button texts of the state changes of a notification.',
+  })
+  notificationActions!: NotificationActionLabels;
+}
+
+/** Each key's text in one language: the object types above take the keys of the i18n tables as field names. */
+function textsIn<K extends string>(
+  texts: Readonly<Record<K, Translations>>,
+  language: Language,
+): Record<K, string> {
+  return Object.fromEntries((Object.keys(texts) as K[]).map((key) => [key, texts[key][language]])) as Record<
+    K,
+    string
+  >;
 }
 
 function valueLabels<V extends string>(labels: Readonly<Record<V, Translations>>, language: Language) {
@@ -103,6 +154,8 @@ function vocabulary(language: Language): Labels {
       code,
       message: errorMessage(code, language),
     })),
+    notificationColumns: textsIn(NOTIFICATION_COLUMN_LABELS, language),
+    notificationActions: textsIn(NOTIFICATION_ACTION_LABELS, language),
   };
 }
 
