@@ -16,11 +16,44 @@ const HELSINKI_OFFSET = new Intl.DateTimeFormat('en-US', {
 
 /** The calendar date in Finland at an instant (YYYY-MM-DD): Kela's runs are scheduled by Finnish days. */
 export function finnishDate(instant: Date): string {
-  return FINNISH_DATE.format(instant);
+  const time = instant.getTime();
+  // Before 1922 Helsinki kept local mean time (+1:39:49): no hour bucket holds one date there.
+  if (!(time >= WHOLE_HOUR_OFFSETS_SINCE)) return FINNISH_DATE.format(instant);
+  const hour = Math.floor(time / HOUR_MS);
+  let date = datesByHour.get(hour);
+  if (date === undefined) {
+    date = FINNISH_DATE.format(instant);
+    remember(datesByHour, hour, date);
+  }
+  return date;
+}
+
+/**
+ * A list of 50 asks for the Helsinki date of every row several times (pendingDays, createdOn, removalDue), and Intl
+ * formatting costs microseconds a call. Helsinki's offsets are whole hours since 1921 and change on the hour, so every
+ * instant of one UTC hour falls on the same Helsinki date: the dates are kept per UTC hour, and the midnights per date.
+ */
+const WHOLE_HOUR_OFFSETS_SINCE = Date.UTC(1922, 0, 1);
+const HOUR_MS = 3_600_000;
+const MEMO_LIMIT = 100_000;
+const datesByHour = new Map<number, string>();
+const midnightsByDate = new Map<string, number>();
+
+function remember<K, V>(memo: Map<K, V>, key: K, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
 }
 
 /** The instant a Finnish calendar day begins (00:00 in Helsinki, EET or EEST). */
 export function finnishMidnight(date: string): Date {
+  const known = midnightsByDate.get(date);
+  if (known !== undefined) return new Date(known);
+  const midnight = helsinkiMidnight(date);
+  if (!Number.isNaN(midnight.getTime())) remember(midnightsByDate, date, midnight.getTime());
+  return midnight;
+}
+
+function helsinkiMidnight(date: string): Date {
   const utcMidnight = new Date(`${date}T00:00:00Z`);
   const offset = HELSINKI_OFFSET.formatToParts(utcMidnight).find(
     (part) => part.type === 'timeZoneName',
