@@ -125,6 +125,29 @@ describe('orderBy on the notification lists', () => {
     },
   );
 
+  it('keeps one statement per page, persons and total included, first page or later', async () => {
+    for (const municipalityCodes of [['049'], ['092', '853']]) {
+      const token = await app.tokens.handler(municipalityCodes);
+      const created = await givenTies(municipalityCodes);
+      const expected = oldestFirst(created);
+      let after: string | null | undefined;
+      for (const slice of [expected.slice(0, 3), expected.slice(3, 6)]) {
+        const before = app.statements.count;
+        const response = await app.request(
+          NotificationsInOrderDocument,
+          { filter: { status: 'NEW' }, first: 3, after, orderBy: 'OLDEST_FIRST' },
+          token,
+        );
+        expect(app.statements.count - before).toBe(1);
+        expect(response.errors).toBeUndefined();
+        expect(response.data?.notifications.totalCount).toBe(created.length);
+        expect(response.data?.notifications.edges.map((e) => e.node.id)).toEqual(slice);
+        expect(response.data?.notifications.edges.every((e) => e.node.person?.lastName)).toBe(true);
+        after = response.data?.notifications.pageInfo.endCursor;
+      }
+    }
+  });
+
   it('refuses a forged cursor that names NEWEST_FIRST (newest-first cursors never name their order)', async () => {
     const token = await app.tokens.handler(['020']);
     const forged = Buffer.from(
