@@ -162,4 +162,35 @@ describe('orderBy on the notification lists', () => {
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     }
   });
+
+  it('orders the download of the list the same way, and refuses an unknown orderBy', async () => {
+    const token = await app.tokens.handler(['091']);
+    const created = await givenTies(['091']);
+    const base = app.url.replace(/\/graphql$/, '');
+    const csv = async (query: string) => {
+      const response = await fetch(`${base}/downloads/notifications.csv?status=NEW${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    // The ids in the order the file holds them.
+    const idsIn = (body: string) =>
+      created
+        .map((n) => n.id)
+        .filter((id) => body.includes(id))
+        .sort((a, b) => body.indexOf(a) - body.indexOf(b));
+    const expected = oldestFirst(created);
+    for (const [query, ids] of [
+      ['&orderBy=OLDEST_FIRST', expected],
+      ['&orderBy=NEWEST_FIRST', [...expected].reverse()],
+      ['', [...expected].reverse()],
+    ] as const) {
+      const { status, body } = await csv(query);
+      expect(status, query).toBe(200);
+      expect(idsIn(body), query).toEqual(ids);
+    }
+    const bad = await csv('&orderBy=SIDEWAYS');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
 });
