@@ -1,3 +1,4 @@
+import { NotificationOrder } from './enums';
 import { BadUserInputError } from './errors';
 import { isCalendarDate, isUuid } from './validation';
 
@@ -5,31 +6,54 @@ import { isCalendarDate, isUuid } from './validation';
 const EARLIEST = Date.UTC(1900, 0, 1);
 const LATEST = Date.UTC(9999, 11, 31);
 
-/** Keyset position in a newest-first list: creation time, then id to break ties. Opaque to clients. */
+/** Keyset position in a list ordered by creation time, then id to break ties. Opaque to clients. */
 export interface ListPosition {
   createdAt: Date;
   id: string;
 }
 
-export function encodeCursor(position: ListPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+/**
+ * A cursor holds [createdAt ISO, id], and for OLDEST_FIRST a third element naming the order: a position means "after
+ * this row" only in the order it was read in, so a cursor of the other order is refused rather than silently read the
+ * wrong way. Newest-first cursors keep their two elements, so that those issued before orders existed stay valid.
+ */
+export function encodeCursor(position: ListPosition, order = NotificationOrder.NEWEST_FIRST): string {
+  const keys: string[] = [position.createdAt.toISOString(), position.id];
+  if (order !== NotificationOrder.NEWEST_FIRST) keys.push(order);
+  return Buffer.from(JSON.stringify(keys)).toString('base64url');
 }
 
-export function decodeCursor(argumentName: string, cursor: string): ListPosition {
+export function decodeCursor(
+  argumentName: string,
+  cursor: string,
+  order = NotificationOrder.NEWEST_FIRST,
+): ListPosition {
+  let cursorOrder: unknown;
+  let position: ListPosition | undefined;
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && decoded.length === 2) {
-      const [createdAt, id] = decoded as [unknown, unknown];
+    if (Array.isArray(decoded) && (decoded.length === 2 || decoded.length === 3)) {
+      const [createdAt, id, named = NotificationOrder.NEWEST_FIRST] = decoded as [unknown, unknown, unknown];
       const date = typeof createdAt === 'string' ? new Date(createdAt) : new Date(Number.NaN);
       const time = date.getTime();
-      if (time >= EARLIEST && time <= LATEST && typeof id === 'string' && isUuid(id)) {
-        return { createdAt: date, id };
+      // A newest-first cursor never names its order (see encodeCursor): ["…", "…", "NEWEST_FIRST"] is not ours.
+      const orderValid = decoded.length === 2 || named === NotificationOrder.OLDEST_FIRST;
+      if (time >= EARLIEST && time <= LATEST && typeof id === 'string' && isUuid(id) && orderValid) {
+        position = { createdAt: date, id };
+        cursorOrder = named;
       }
     }
   } catch {
     // Falls through to the error below: any undecodable cursor is the client's mistake, not ours.
   }
-  throw new BadUserInputError(argumentName, 'not a cursor returned by this API.');
+  if (!position) throw new BadUserInputError(argumentName, 'not a cursor returned by this API.');
+  if (cursorOrder !== order) {
+    throw new BadUserInputError(
+      argumentName,
+      `a cursor of the ${String(cursorOrder)} order; page with the orderBy the cursor was returned with (${String(cursorOrder)}), or start again without a cursor.`,
+    );
+  }
+  return position;
 }
 
 /** Opaque cursor over a tuple of keys (e.g. month and municipality, or a row number). */

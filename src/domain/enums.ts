@@ -4,6 +4,12 @@ export enum NotificationStatus {
   IN_PROCESSING = 'IN_PROCESSING',
 }
 
+/** Which end of a list comes first: the newest (the default) or the oldest, for handlers who work in order of arrival. */
+export enum NotificationOrder {
+  NEWEST_FIRST = 'NEWEST_FIRST',
+  OLDEST_FIRST = 'OLDEST_FIRST',
+}
+
 /** Kelmu has one kind of integration-services notification: "ilmoitus maahanmuuttajasta". */
 export enum NotificationKind {
   IMMIGRANT = 'IMMIGRANT',

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Context } from '../auth/context';
 import type { OperationShield } from '../auth/operation-shield';
 import type { DownloadFormat } from '../domain/download-paths';
-import { NotificationStatus } from '../domain/enums';
+import { NotificationOrder, NotificationStatus } from '../domain/enums';
 import {
   ErrorCode,
   InternalError,
@@ -202,9 +202,18 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
         ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
         ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
       };
+      // The rows in the list's order: the `notifications` query's orderBy, newest first unless asked otherwise.
+      const order = text('orderBy') ?? NotificationOrder.NEWEST_FIRST;
+      if (order !== NotificationOrder.NEWEST_FIRST && order !== NotificationOrder.OLDEST_FIRST) {
+        throw new DownloadError(
+          400,
+          ErrorCode.BAD_USER_INPUT,
+          'Invalid orderBy: NEWEST_FIRST or OLDEST_FIRST.',
+        );
+      }
       await allow(ctx, 'Query', 'notifications', { args: { filter, first: 1 } });
       const file = { language, format: req.path.endsWith('.xlsx') ? ('xlsx' as const) : ('csv' as const) };
-      const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now, file);
+      const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now, file, order);
       await send(res, ctx, download, file, undefined, {
         columns: NOTIFICATION_COLUMNS,
         name: 'notifications',

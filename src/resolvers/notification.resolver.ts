@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
 import { downloadPaths } from '../domain/download-paths';
+import { NotificationOrder } from '../domain/enums';
 import { createdOn, pendingDays, removalDue, removalDueOn } from '../domain/notification-rules';
 import type { AuthenticatedViewer } from '../domain/viewer';
 import { Municipality } from '../entities/municipality.entity';
@@ -27,7 +28,7 @@ const handler = (ctx: Context) => ctx.viewer as AuthenticatedViewer;
 export class NotificationResolver {
   @Query(() => NotificationConnection, {
     description:
-      'One of the two lists (NEW or IN_PROCESSING), newest first, in the municipalities you may see.',
+      'One of the two lists (NEW or IN_PROCESSING), newest first unless orderBy says otherwise, in the municipalities you may see.',
   })
   notifications(
     @Arg('filter', () => NotificationFilter, { description: 'Which list, and optional conditions.' })
@@ -35,12 +36,18 @@ export class NotificationResolver {
     @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' })
     after: string | null,
+    @Arg('orderBy', () => NotificationOrder, {
+      defaultValue: NotificationOrder.NEWEST_FIRST,
+      description: 'Which end comes first. A cursor is valid only with the orderBy it was returned with.',
+    })
+    orderBy: NotificationOrder,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     return ctx.services.notifications.list(ctx.viewer, filter, first, after, ctx.now, {
       persons: ctx.loaders.person,
       withTotal: selectsField(info, 'totalCount'),
+      order: orderBy,
     });
   }
 

@@ -1,5 +1,11 @@
 import { registerEnumType } from 'type-graphql';
-import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../domain/enums';
+import {
+  DataContent,
+  NotificationKind,
+  NotificationOrder,
+  NotificationStatus,
+  ViewerKind,
+} from '../domain/enums';
 
 // The domain's enums as GraphQL enums: registered here, with the schema, so that the domain knows nothing of GraphQL.
 // Imported by build-schema.ts before the schema is built (type-graphql looks registrations up at build time).
@@ -14,6 +20,17 @@ registerEnumType(NotificationStatus, {
     IN_PROCESSING: {
       description:
         'In processing (fi: käsittelyssä, sv: under behandling). Removed once pending over 30 days from creation.',
+    },
+  },
+});
+
+registerEnumType(NotificationOrder, {
+  name: 'NotificationOrder',
+  description: 'Order of a notification list, by creation time (ties broken by id).',
+  valuesConfig: {
+    NEWEST_FIRST: { description: 'The newest notification first (the default).' },
+    OLDEST_FIRST: {
+      description: 'The oldest notification first: for handlers who work in order of arrival.',
     },
   },
 });

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
 import { type DownloadFormat, downloadFileName, municipalityName } from '../domain/download-paths';
-import { DataContent } from '../domain/enums';
+import { DataContent, NotificationOrder } from '../domain/enums';
 import { NotFoundError } from '../domain/errors';
 import { helsinkiWallClock } from '../domain/helsinki-time';
 import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
@@ -96,6 +96,7 @@ export class DownloadService {
     filter: NotificationFilterShape,
     now: Date,
     file: DownloadFile,
+    order = NotificationOrder.NEWEST_FIRST,
   ): Promise<PreparedDownload> {
     const municipality = filter.municipalityCode
       ? this.municipalities.get(filter.municipalityCode)
@@ -133,7 +134,7 @@ export class DownloadService {
             },
             notificationIds,
           })),
-          this.notificationExport.exportQuery(viewer, filter, now),
+          this.notificationExport.exportQuery(viewer, filter, now, order),
         ),
     };
   }

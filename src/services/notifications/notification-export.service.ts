@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { camelCaseList, PERSON_DATA_COLUMNS } from '../../db/person-columns';
 import { finnishDate } from '../../domain/clock';
-import { DataContent } from '../../domain/enums';
+import { DataContent, NotificationOrder } from '../../domain/enums';
 import { pendingDaysSql, removalDueSql, removalThreshold, visibleSql } from '../../domain/notification-rules';
 import { isUuid, requirePersonalIdentityCode, requirePostalCode } from '../../domain/validation';
 import { municipalitiesFor, type Viewer } from '../../domain/viewer';
@@ -60,14 +60,17 @@ export class NotificationExportService {
   }
 
   /**
-   * SQL and parameters for the CSV download: one flat row per notification with its person, newest first.
+   * SQL and parameters for the CSV download: one flat row per notification with its person, newest first unless
+   * `order` says otherwise (as the `notifications` query).
    * Pending days and removal time are computed in SQL (Helsinki calendar days, as in the API) so that the rows can stream straight to the client.
    */
   exportQuery(
     viewer: Viewer,
     selection: NotificationFilter | { id: string },
     now: Date,
+    order = NotificationOrder.NEWEST_FIRST,
   ): [string, unknown[]] {
+    const direction = order === NotificationOrder.OLDEST_FIRST ? 'ASC' : 'DESC';
     const query =
       'id' in selection
         ? this.visibleTo(viewer, now).andWhere('n.id = :id', {
@@ -89,8 +92,8 @@ export class NotificationExportService {
         'n.additional_info AS "additionalInfo"',
       ])
       .setParameter('today', finnishDate(now))
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
+      .orderBy('n.created_at', direction)
+      .addOrderBy('n.id', direction)
       .getQueryAndParameters();
   }
 }

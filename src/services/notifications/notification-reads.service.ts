@@ -8,7 +8,7 @@ import {
   selectList,
 } from '../../db/prepared';
 import { decodeCursor, encodeCursor } from '../../domain/cursor';
-import { DataContent } from '../../domain/enums';
+import { DataContent, NotificationOrder } from '../../domain/enums';
 import { removalThreshold, visibleSql } from '../../domain/notification-rules';
 import {
   isUuid,
@@ -74,6 +74,8 @@ export interface ListOptions {
   persons?: PersonCache;
   /** The operation selects `totalCount`: count in the page's statement rather than in a second one. */
   withTotal?: boolean;
+  /** Which end comes first; cursors are valid only within the order they were returned in. */
+  order?: NotificationOrder;
 }
 
 /** Reads of immigrant notifications: the two lists and one by id, each logged in the access log. */
@@ -122,7 +124,9 @@ export class NotificationReadService {
     options: ListOptions = {},
   ): Promise<NotificationConnection> {
     requirePageSize('first', first);
-    const position = after ? decodeCursor('after', after) : undefined;
+    const order = options.order ?? NotificationOrder.NEWEST_FIRST;
+    const oldestFirst = order === NotificationOrder.OLDEST_FIRST;
+    const position = after ? decodeCursor('after', after, order) : undefined;
     const codes = municipalitiesFor(viewer, DataContent.INTEGRATION_SERVICES);
     const where = [IN_SCOPE, 'n.status = $3'];
     const values: unknown[] = [codes, removalThreshold(now), filter.status];
@@ -155,24 +159,28 @@ export class NotificationReadService {
     const count = prepared(`notification_count_${shape}`, () => countSql);
     if (position) {
       values.push(position.createdAt, position.id);
-      where.push(`(n.created_at, n.id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
+      where.push(
+        `(n.created_at, n.id) ${oldestFirst ? '>' : '<'} ($${values.length - 1}::timestamptz, $${values.length}::uuid)`,
+      );
     }
     values.push(first + 1);
     // Asked for beforehand, the total rides on every row of the page (PostgreSQL counts it once, an InitPlan).
     const withTotal = options.withTotal === true;
-    const order = `ORDER BY n.created_at DESC, n.id DESC LIMIT $${values.length}`;
-    // Several municipalities: each one's newest from the index, merged (`= ANY($1)` alone would sort all their rows).
+    // The index is read forwards or backwards: both orders come straight from it.
+    const direction = oldestFirst ? 'ASC' : 'DESC';
+    const orderBy = `ORDER BY n.created_at ${direction}, n.id ${direction} LIMIT $${values.length}`;
+    // Several municipalities: each one's first rows from the index, merged (`= ANY($1)` alone would sort all their rows).
     // Not with a person's condition: the postal code or identity code index finds fewer rows first.
     const from =
       municipality !== undefined || joinsPerson
         ? `${NOTIFICATION_JOIN_PERSON} WHERE ${where.join(' AND ')}`
         : `(SELECT DISTINCT code FROM unnest($1::bpchar[]) AS viewed(code)) scope
           CROSS JOIN LATERAL (
-            SELECT n.* FROM notification n WHERE n.municipality_code = scope.code AND ${where.join(' AND ')} ${order}
+            SELECT n.* FROM notification n WHERE n.municipality_code = scope.code AND ${where.join(' AND ')} ${orderBy}
           ) n JOIN person p ON p.id = n.person_id`;
     const list = prepared(
-      `notification_list_${shape}${+Boolean(position)}${+withTotal}`,
-      () => `SELECT ${WITH_PERSON_COLUMNS}${withTotal ? `, (${countSql})` : ''} FROM ${from} ${order}`,
+      `notification_list_${shape}${+Boolean(position)}${+withTotal}${oldestFirst ? '_asc' : ''}`,
+      () => `SELECT ${WITH_PERSON_COLUMNS}${withTotal ? `, (${countSql})` : ''} FROM ${from} ${orderBy}`,
     );
 
     const raw = await queryPrepared(this.dataSource, list, values);
@@ -196,7 +204,7 @@ export class NotificationReadService {
       searched,
       searchedMunicipalities,
     );
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    const edges = page.map((node) => ({ cursor: encodeCursor(node, order), node }));
     return {
       edges,
       totalCount: () => {
