@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { AgeSignalThresholds } from './domain/age-signal';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -20,6 +21,8 @@ const environmentSchema = z.object({
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(604_800).default(43_200),
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
+  AGE_SIGNAL_YELLOW_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  AGE_SIGNAL_RED_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(25),
   ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
   ACCESS_LOG_KEY: z
     .string()
@@ -104,6 +107,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Kela's weekly run: thresholds of the eligibility rule (domain brief: keep them in configuration). */
   eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
+  /** Pending days from which a notification's ageSignal is YELLOW, and RED (yellow < red). */
+  ageSignal: AgeSignalThresholds;
   /** Years the access log keeps its entries before the daily purge removes them. */
   accessLogRetentionYears: number;
   /**
@@ -166,6 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       );
     }
   }
+  if (e.AGE_SIGNAL_YELLOW_FROM_DAYS >= e.AGE_SIGNAL_RED_FROM_DAYS) {
+    throw new ConfigurationError(
+      `Invalid configuration: AGE_SIGNAL_YELLOW_FROM_DAYS (${e.AGE_SIGNAL_YELLOW_FROM_DAYS}) must be less than AGE_SIGNAL_RED_FROM_DAYS (${e.AGE_SIGNAL_RED_FROM_DAYS}).`,
+    );
+  }
   const maxTokenLifetimeSeconds = e.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
   const auth: AuthConfig = e.AUTH_JWKS_URL
     ? {
@@ -195,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       consecutiveSupportMonths: e.INCOME_SUPPORT_CONSECUTIVE_MONTHS,
       residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
     },
+    ageSignal: { yellowFromDays: e.AGE_SIGNAL_YELLOW_FROM_DAYS, redFromDays: e.AGE_SIGNAL_RED_FROM_DAYS },
     accessLogRetentionYears: e.ACCESS_LOG_RETENTION_YEARS,
     accessLogKey: e.ACCESS_LOG_KEY === undefined ? undefined : accessLogKeyBytes(e.ACCESS_LOG_KEY),
     logLevel: e.LOG_LEVEL,

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     accessLogRetentionYears: config.accessLogRetentionYears,
+    ageSignal: config.ageSignal,
     accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
   });

@@ -80,6 +80,7 @@ export const permissionMap = {
   TransferReceipt: canHandleIntegrationServices,
   Labels: allow,
   NotificationStatusLabel: allow,
+  AgeSignalLabel: allow,
   NotificationKindLabel: allow,
   DataContentLabel: allow,
   ViewerKindLabel: allow,

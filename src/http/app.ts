@@ -15,6 +15,7 @@ import { shieldedSchemas } from '../auth/permissions';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { pgPoolOf, poolOf } from '../db/data-source';
 import { statementCanceller } from '../db/statement-canceller';
+import type { AgeSignalThresholds } from '../domain/age-signal';
 import { type Clock, finnishDate, systemClock } from '../domain/clock';
 import { ViewerKind } from '../domain/enums';
 import {
@@ -71,6 +72,8 @@ export interface HttpServerOptions {
   trustProxy?: number;
   /** How long access log entries are kept (config.accessLogRetentionYears); 5 years when absent. */
   accessLogRetentionYears?: number;
+  /** Pending days where Notification.ageSignal turns YELLOW and RED (config.ageSignal); 15 and 25 when absent. */
+  ageSignal?: AgeSignalThresholds;
   /** The access log's checkpoint file outside the database (see AccessLogService); none when absent. */
   accessLogAnchorFile?: string;
   /** GraphiQL for browsers at GET /graphql (src/http/playground.ts); off when absent. */
@@ -228,6 +231,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const services = await createServices(dataSource, clock, {
     ...(options.accessLogRetentionYears ? { accessLogRetentionYears: options.accessLogRetentionYears } : {}),
     ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
+    ...(options.ageSignal ? { ageSignal: options.ageSignal } : {}),
   });
   const authorization = shieldedSchemas(buildGraphQLSchema);
   const app = express();

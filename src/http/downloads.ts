@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Context } from '../auth/context';
 import type { OperationShield } from '../auth/operation-shield';
+import { AgeSignal } from '../domain/age-signal';
 import type { DownloadFormat } from '../domain/download-paths';
 import { NotificationOrder, NotificationStatus } from '../domain/enums';
 import {
@@ -196,8 +197,13 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
       if (status !== NotificationStatus.NEW && status !== NotificationStatus.IN_PROCESSING) {
         throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
       }
+      const ageSignal = text('ageSignal');
+      if (ageSignal !== undefined && !Object.hasOwn(AgeSignal, ageSignal)) {
+        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid ageSignal: GREEN, YELLOW or RED.');
+      }
       const filter = {
         status,
+        ...(ageSignal ? { ageSignal: ageSignal as AgeSignal } : {}),
         ...(text('municipalityCode') ? { municipalityCode: text('municipalityCode') } : {}),
         ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
         ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),

@@ -1,3 +1,4 @@
+import type { AgeSignal } from '../domain/age-signal';
 import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../domain/enums';
 import { Language } from './language';
 
@@ -11,6 +12,13 @@ export type Translations = Readonly<Record<Language, string>>;
 export const NOTIFICATION_STATUS_LABELS: Readonly<Record<NotificationStatus, Translations>> = {
   NEW: { FI: 'Uusi', SV: 'Ny', EN: 'New' },
   IN_PROCESSING: { FI: 'Käsittelyssä', SV: 'Under behandling', EN: 'In processing' },
+};
+
+/** The age signal's colours, as a list's legend names them. */
+export const AGE_SIGNAL_LABELS: Readonly<Record<AgeSignal, Translations>> = {
+  GREEN: { FI: 'Vihreä', SV: 'Grön', EN: 'Green' },
+  YELLOW: { FI: 'Keltainen', SV: 'Gul', EN: 'Yellow' },
+  RED: { FI: 'Punainen', SV: 'Röd', EN: 'Red' },
 };
 
 export const NOTIFICATION_KIND_LABELS: Readonly<Record<NotificationKind, Translations>> = {

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
+import { AgeSignal } from '../domain/age-signal';
 import { downloadPaths } from '../domain/download-paths';
 import { NotificationOrder } from '../domain/enums';
 import { createdOn, pendingDays, removalDue, removalDueOn } from '../domain/notification-rules';
@@ -130,6 +131,14 @@ export class NotificationResolver {
   })
   pendingDays(@Root() notification: Notification, @Ctx() ctx: Context): number {
     return pendingDays(notification.createdAt, ctx.now);
+  }
+
+  @FieldResolver(() => AgeSignal, {
+    description:
+      'How old the notification is as a traffic light, from pendingDays: GREEN, YELLOW, RED (by default 0–14, 15–24, 25 and over; configurable), so that red warns before the 30-day removal.',
+  })
+  ageSignal(@Root() notification: Notification, @Ctx() ctx: Context): AgeSignal {
+    return ctx.services.notifications.ageSignal(notification.createdAt, ctx.now);
   }
 
   @FieldResolver(() => String, {

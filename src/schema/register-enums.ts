@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
   NotificationKind,
@@ -75,6 +76,20 @@ registerEnumType(ViewerKind, {
     PERSON: { description: 'A person authenticated through Suomi.fi, acting on Suomi.fi mandates.' },
     PARTNER_SYSTEM: {
       description: "An organisation's own system on the technical interface, under an agreement.",
+    },
+  },
+});
+
+registerEnumType(AgeSignal, {
+  name: 'AgeSignal',
+  description:
+    "A notification's age as a traffic light, from its pending days in Finland (thresholds in configuration).",
+  valuesConfig: {
+    GREEN: { description: 'Recent (fi: vihreä, sv: grön): by default 0–14 pending days.' },
+    YELLOW: { description: 'Getting old (fi: keltainen, sv: gul): by default 15–24 pending days.' },
+    RED: {
+      description:
+        'Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30.',
     },
   },
 });

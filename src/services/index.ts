@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AgeSignalThresholds } from '../domain/age-signal';
 import type { Clock } from '../domain/clock';
 import { AccessLogService } from './access-log.service';
 import { AgreementService } from './agreement.service';
@@ -36,6 +37,8 @@ export interface Services {
 export interface ServiceOptions {
   /** config.accessLogRetentionYears; 5 years when absent (tests, tools without a configuration). */
   accessLogRetentionYears?: number;
+  /** config.ageSignal; GREEN 0–14, YELLOW 15–24, RED 25+ pending days when absent. */
+  ageSignal?: AgeSignalThresholds;
   /** Where the access log's checkpoint is kept outside the database (DATA_DIR/access-log-anchor.json); none when absent. */
   accessLogAnchorFile?: string;
 }
@@ -54,8 +57,8 @@ export async function createServices(
     options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
   );
   const homeCareAllowance = new HomeCareAllowanceReadService(dataSource, municipalities, accessLog);
-  const notifications = new NotificationReadService(dataSource, municipalities, accessLog);
-  const notificationExport = new NotificationExportService(dataSource, municipalities);
+  const notifications = new NotificationReadService(dataSource, municipalities, accessLog, options.ageSignal);
+  const notificationExport = new NotificationExportService(dataSource, municipalities, options.ageSignal);
   return {
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),

@@ -1,3 +1,4 @@
+import type { AgeSignal } from '../domain/age-signal';
 import type { NotificationStatus } from '../domain/enums';
 import type {
   HomeCareAllowanceList,
@@ -25,6 +26,7 @@ export interface NotificationFilterShape {
   municipalityCode?: string | null;
   postalCode?: string | null;
   personalIdentityCode?: string | null;
+  ageSignal?: AgeSignal | null;
 }
 
 export interface NotificationPage extends Page<Notification> {

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { generateSigningKey, jwksOf, type SigningKey, signToken } from '../../src/auth/signing-key';
 import { createTokenVerifier, remoteKeys } from '../../src/auth/token-verifier';
 import { createDataSource, StatementCounter } from '../../src/db/data-source';
+import type { AgeSignalThresholds } from '../../src/domain/age-signal';
 import type { Clock } from '../../src/domain/clock';
 import type { Mandate } from '../../src/domain/viewer';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
@@ -117,7 +118,7 @@ function serveJwks(body: string): Promise<{ url: string; close: () => Promise<vo
  * The service as it runs in production, on its own cloned database: tokens verified by jose against a JWKS
  * served over HTTP, shield, real SQL. Only the clock is the test's.
  */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(options: { ageSignal?: AgeSignalThresholds } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const statements = new StatementCounter();
   const dataSource = createDataSource({ url: database.url, statementCounter: statements, poolSize: 25 });
@@ -128,6 +129,7 @@ export async function startTestApp(): Promise<TestApp> {
   const server = await createHttpServer({
     dataSource,
     clock,
+    ...(options.ageSignal ? { ageSignal: options.ageSignal } : {}),
     verifyToken: createTokenVerifier({
       keys: remoteKeys(jwks.url),
       issuer: ISSUER,

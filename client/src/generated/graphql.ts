@@ -17,6 +17,15 @@ export type AccessLogFilter = {
   userId?: string | null | undefined;
 };
 
+/** A notification's age as a traffic light, from its pending days in Finland (thresholds in configuration). */
+export type AgeSignal =
+  /** Recent (fi: vihreä, sv: grön): by default 0–14 pending days. */
+  | 'GREEN'
+  /** Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30. */
+  | 'RED'
+  /** Getting old (fi: keltainen, sv: gul): by default 15–24 pending days. */
+  | 'YELLOW';
+
 /** A data content (fi: tietosisältö, sv: datainnehåll) that access is granted to. */
 export type DataContent =
   /** The organisation's own access log: who used the data, when and why (data protection review). */
@@ -39,6 +48,8 @@ export type Language =
 
 /** Which notifications to list. Status picks the list; the other conditions are optional (Kelmu: postal code area or one person). */
 export type NotificationFilter = {
+  /** Only notifications whose ageSignal is this today (by pending days in Finland). */
+  ageSignal?: AgeSignal | null | undefined;
   /** Only this municipality (three digits). Without it the list spans every municipality you may see. */
   municipalityCode?: string | null | undefined;
   /** Only this person, by personal identity code. */

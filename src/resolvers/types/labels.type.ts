@@ -1,7 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
+import { AgeSignal } from '../../domain/age-signal';
 import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../../domain/enums';
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
+  AGE_SIGNAL_LABELS,
   DATA_CONTENT_LABELS,
   NOTIFICATION_ACTION_LABELS,
   NOTIFICATION_COLUMN_LABELS,
@@ -20,6 +22,15 @@ export class NotificationStatusLabel {
   @Field(() => String, {
     description: 'What a user reads, e.g. Käsittelyssä / Under behandling / In processing.',
   })
+  label!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'An age signal and its display label.' })
+export class AgeSignalLabel {
+  @Field(() => AgeSignal, { description: 'The value as the API uses it.' })
+  value!: AgeSignal;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Keltainen / Gul / Yellow.' })
   label!: string;
 }
 
@@ -106,6 +117,9 @@ export class Labels {
   @Field(() => [NotificationStatusLabel], { description: 'Every notification status.' })
   notificationStatuses!: NotificationStatusLabel[];
 
+  @Field(() => [AgeSignalLabel], { description: 'Every age signal, GREEN to RED.' })
+  ageSignals!: AgeSignalLabel[];
+
   @Field(() => [NotificationKindLabel], { description: 'Every notification kind.' })
   notificationKinds!: NotificationKindLabel[];
 
@@ -147,6 +161,7 @@ function vocabulary(language: Language): Labels {
   return {
     language,
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
+    ageSignals: valueLabels(AGE_SIGNAL_LABELS, language),
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
     dataContents: valueLabels(DATA_CONTENT_LABELS, language),
     viewerKinds: valueLabels(VIEWER_KIND_LABELS, language),

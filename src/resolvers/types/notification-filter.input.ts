@@ -1,4 +1,5 @@
 import { Field, InputType } from 'type-graphql';
+import { AgeSignal } from '../../domain/age-signal';
 import { NotificationStatus } from '../../domain/enums';
 import type { NotificationFilterShape } from '../../services/shapes';
 
@@ -25,4 +26,10 @@ export class NotificationFilter implements NotificationFilterShape {
 
   @Field(() => String, { nullable: true, description: 'Only this person, by personal identity code.' })
   personalIdentityCode?: string | null;
+
+  @Field(() => AgeSignal, {
+    nullable: true,
+    description: 'Only notifications whose ageSignal is this today (by pending days in Finland).',
+  })
+  ageSignal?: AgeSignal | null;
 }

@@ -1,5 +1,10 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { camelCaseList, PERSON_DATA_COLUMNS } from '../../db/person-columns';
+import {
+  type AgeSignalThresholds,
+  ageSignalCreatedRange,
+  DEFAULT_AGE_SIGNAL_THRESHOLDS,
+} from '../../domain/age-signal';
 import { finnishDate } from '../../domain/clock';
 import { DataContent, NotificationOrder } from '../../domain/enums';
 import { pendingDaysSql, removalDueSql, removalThreshold, visibleSql } from '../../domain/notification-rules';
@@ -14,6 +19,7 @@ export class NotificationExportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly municipalities: MunicipalityService,
+    private readonly ageSignalThresholds: AgeSignalThresholds = DEFAULT_AGE_SIGNAL_THRESHOLDS,
   ) {}
 
   /** Rows of the viewer's municipalities only, in either list, without in-processing ones past 30 days. */
@@ -44,6 +50,11 @@ export class NotificationExportService {
       query.andWhere('n.person_id IN (SELECT p.id FROM person p WHERE p.personal_identity_code = :pic)', {
         pic: code,
       });
+    }
+    if (filter.ageSignal != null) {
+      const range = ageSignalCreatedRange(filter.ageSignal, now, this.ageSignalThresholds);
+      if (range.from) query.andWhere('n.created_at >= :ageFrom', { ageFrom: range.from });
+      if (range.before) query.andWhere('n.created_at < :ageBefore', { ageBefore: range.before });
     }
     return query;
   }

@@ -7,6 +7,13 @@ import {
   queryPrepared,
   selectList,
 } from '../../db/prepared';
+import {
+  type AgeSignal,
+  type AgeSignalThresholds,
+  ageSignal,
+  ageSignalCreatedRange,
+  DEFAULT_AGE_SIGNAL_THRESHOLDS,
+} from '../../domain/age-signal';
 import { decodeCursor, encodeCursor } from '../../domain/cursor';
 import { DataContent, NotificationOrder } from '../../domain/enums';
 import { removalThreshold, visibleSql } from '../../domain/notification-rules';
@@ -84,7 +91,13 @@ export class NotificationReadService {
     private readonly dataSource: DataSource,
     private readonly municipalities: MunicipalityService,
     private readonly accessLog: AccessLogService,
+    private readonly ageSignalThresholds: AgeSignalThresholds = DEFAULT_AGE_SIGNAL_THRESHOLDS,
   ) {}
+
+  /** A notification's age signal by the configured thresholds. */
+  ageSignal(createdAt: Date, now: Date): AgeSignal {
+    return ageSignal(createdAt, now, this.ageSignalThresholds);
+  }
 
   /** Kela's onboarding rules: every read of personal data is logged, one entry per municipality read. */
   private logRead(
@@ -151,7 +164,13 @@ export class NotificationReadService {
       const code = requirePersonalIdentityCode('filter.personalIdentityCode', filter.personalIdentityCode);
       condition((p) => `p.personal_identity_code = ${p}`, code);
     }
-    const shape = `${+(municipality !== undefined)}${+(filter.postalCode != null)}${+(filter.personalIdentityCode != null)}`;
+    // An age signal is a range of creation times; an open end is ±infinity, so that one text serves every colour.
+    if (filter.ageSignal != null) {
+      const range = ageSignalCreatedRange(filter.ageSignal, now, this.ageSignalThresholds);
+      condition((p) => `n.created_at >= ${p}::timestamptz`, range.from ?? '-infinity');
+      condition((p) => `n.created_at < ${p}::timestamptz`, range.before ?? 'infinity');
+    }
+    const shape = `${+(municipality !== undefined)}${+(filter.postalCode != null)}${+(filter.personalIdentityCode != null)}${+(filter.ageSignal != null)}`;
     const joinsPerson = filter.postalCode != null || filter.personalIdentityCode != null;
     // The total ignores the cursor: its conditions and values are the page's before the cursor's are added.
     const countSql = `SELECT count(*)::int FROM notification n${joinsPerson ? ' JOIN person p ON p.id = n.person_id' : ''} WHERE ${where.join(' AND ')}`;
