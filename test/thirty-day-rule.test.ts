@@ -6,6 +6,7 @@ import {
   NotificationIdsDocument,
   NotificationsDocument,
   ReturnToNewDocument,
+  TransferToMunicipalityWithNoticeDocument,
 } from './generated/graphql';
 import { startTestApp, type TestApp } from './support/app';
 
@@ -289,6 +290,83 @@ describe('moving to processing near the 30-day limit', () => {
       pendingDays: 45,
     });
     expect(await notificationRow(given.id)).toBeUndefined();
+  });
+});
+
+/** A NEW notification in Vaasa created at `createdAt`, transferred to Mustasaari by a Vaasa handler. */
+async function transferredFromVaasa(createdAt: Date, language: 'FI' | 'SV', reason: string) {
+  const vaasa = await app.tokens.handler(['905']);
+  const given = await app.given.notification({ municipalityCode: '905', createdAt });
+  const response = await app.request(
+    TransferToMunicipalityWithNoticeDocument,
+    { id: given.id, municipalityCode: '499', reason, language },
+    vaasa,
+  );
+  expect(response.errors).toBeUndefined();
+  return { id: given.id, receipt: response.data?.transferToMunicipality };
+}
+
+describe('transferring a NEW notification near the 30-day limit', () => {
+  it('transfers one pending 31 days, and the receipt says the receiving municipality cannot move it to processing, which then removes it', async () => {
+    const mustasaari = await app.tokens.handler(['499'], { subject: 'handler-receives-old' });
+    const given = await transferredFromVaasa(
+      new Date('2026-10-02T23:59:59+03:00'),
+      'FI',
+      'Asuu Mustasaaressa',
+    );
+
+    expect(given.receipt).toEqual({
+      __typename: 'TransferReceipt',
+      notificationId: given.id,
+      pendingDays: 31,
+      canMoveToProcessing: false,
+      notice:
+        'Ilmoitus on odottanut 31 päivää: vastaanottava kunta ei voi siirtää sitä käsittelyyn, vaan siirto poistaa sen (yli 30 päivää odottaneet poistetaan).',
+    });
+    expect(await notificationRow(given.id)).toMatchObject({ status: 'NEW' });
+
+    const moved = await app.request(MoveToProcessingDocument, { id: given.id }, mustasaari);
+    expect(moved.errors).toBeUndefined();
+    expect(moved.data?.moveToProcessing).toMatchObject({
+      __typename: 'NotificationRemoved',
+      notificationId: given.id,
+      pendingDays: 31,
+    });
+    expect(await notificationRow(given.id)).toBeUndefined();
+  });
+
+  it('says nothing of the kind for one pending 30 days, which the receiving municipality then moves to processing', async () => {
+    const mustasaari = await app.tokens.handler(['499']);
+    const given = await transferredFromVaasa(
+      new Date('2026-10-03T00:00:00+03:00'),
+      'FI',
+      'Asuu Mustasaaressa',
+    );
+
+    expect(given.receipt).toEqual({
+      __typename: 'TransferReceipt',
+      notificationId: given.id,
+      pendingDays: 30,
+      canMoveToProcessing: true,
+      notice: null,
+    });
+
+    const moved = await app.request(MoveToProcessingDocument, { id: given.id }, mustasaari);
+    expect(moved.data?.moveToProcessing).toMatchObject({
+      __typename: 'Notification',
+      status: 'IN_PROCESSING',
+    });
+  });
+
+  it("gives the notice in the caller's language", async () => {
+    const given = await transferredFromVaasa(ago(40 * DAY), 'SV', 'Bor i Korsholm');
+
+    expect(given.receipt).toMatchObject({
+      pendingDays: 40,
+      canMoveToProcessing: false,
+      notice:
+        'Anmälan har väntat i 40 dagar: den mottagande kommunen kan inte flytta den till behandling, utan flytten tar bort den (anmälningar som väntat över 30 dagar tas bort).',
+    });
   });
 });
 

@@ -91,6 +91,18 @@ export const VIEWER_KIND_LABELS: Readonly<Record<ViewerKind, Translations>> = {
   },
 };
 
+/** Kela: a transferred notification pending over 30 days cannot be moved to processing by its receiver. */
+export function transferCannotMoveToProcessingNotice(pendingDays: number, language: Language): string {
+  switch (language) {
+    case Language.FI:
+      return `Ilmoitus on odottanut ${pendingDays} päivää: vastaanottava kunta ei voi siirtää sitä käsittelyyn, vaan siirto poistaa sen (yli 30 päivää odottaneet poistetaan).`;
+    case Language.SV:
+      return `Anmälan har väntat i ${pendingDays} dagar: den mottagande kommunen kan inte flytta den till behandling, utan flytten tar bort den (anmälningar som väntat över 30 dagar tas bort).`;
+    case Language.EN:
+      return `The notification has been pending ${pendingDays} days: the receiving municipality cannot move it to processing; the move removes it (notifications pending over 30 days are removed).`;
+  }
+}
+
 /** Why a state change is refused, naming both statuses by their labels. */
 export function invalidTransitionMessage(
   required: NotificationStatus,

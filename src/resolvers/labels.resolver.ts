@@ -5,10 +5,11 @@ import {
   invalidTransitionMessage,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
+  transferCannotMoveToProcessingNotice,
 } from '../i18n/labels';
 import { Language } from '../i18n/language';
 import { Labels, labelsIn } from './types/labels.type';
-import { InvalidTransition } from './types/mutation-results.type';
+import { InvalidTransition, TransferReceipt } from './types/mutation-results.type';
 
 const languageArgument = {
   nullable: true,
@@ -58,5 +59,22 @@ export class InvalidTransitionResolver {
     @Ctx() ctx: Context,
   ): string {
     return invalidTransitionMessage(refusal.requiredStatus, refusal.currentStatus, language ?? ctx.language);
+  }
+}
+
+@Resolver(() => TransferReceipt)
+export class TransferReceiptNoticeResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'What the receiving municipality should know, e.g. that it cannot move the notification to processing; null when nothing.',
+  })
+  notice(
+    @Root() receipt: TransferReceipt,
+    @Arg('language', () => Language, languageArgument) language: Language | null,
+    @Ctx() ctx: Context,
+  ): string | null {
+    if (receipt.canMoveToProcessing) return null;
+    return transferCannotMoveToProcessingNotice(receipt.pendingDays, language ?? ctx.language);
   }
 }

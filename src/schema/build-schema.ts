@@ -8,6 +8,7 @@ import {
   InvalidTransitionResolver,
   LabelsResolver,
   NotificationLabelsResolver,
+  TransferReceiptNoticeResolver,
 } from '../resolvers/labels.resolver';
 import { MunicipalityResolver } from '../resolvers/municipality.resolver';
 import {
@@ -23,6 +24,7 @@ export const resolvers = [
   AccessLogResolver,
   HomeCareAllowanceResolver,
   InvalidTransitionResolver,
+  TransferReceiptNoticeResolver,
   LabelsResolver,
   MunicipalityResolver,
   NotificationLabelsResolver,

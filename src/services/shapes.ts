@@ -93,4 +93,8 @@ export interface TransferReceiptResult {
   toMunicipalityCode: string;
   reason: string;
   transferredAt: Date;
+  /** Calendar days in Finland it has been pending, as on the day of the transfer. */
+  pendingDays: number;
+  /** False when pending over 30 days: a move to processing at the receiving municipality removes it. */
+  canMoveToProcessing: boolean;
 }

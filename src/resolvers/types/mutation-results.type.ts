@@ -57,6 +57,15 @@ export class TransferReceipt implements Omit<TransferReceiptResult, 'outcome'> {
 
   @Field(() => Date, { description: 'When the transfer happened.' })
   transferredAt!: Date;
+
+  @Field(() => Int, { description: 'Whole calendar days in Finland it had been pending at the transfer.' })
+  pendingDays!: number;
+
+  @Field(() => Boolean, {
+    description:
+      'False when it had been pending over 30 days: the receiving municipality cannot move it to processing (the move removes it).',
+  })
+  canMoveToProcessing!: boolean;
 }
 
 export const MoveToProcessingResult = createUnionType({

@@ -113,6 +113,9 @@ export class NotificationChangeService {
         toMunicipalityCode: target,
         reason: trimmedReason,
         transferredAt: now,
+        // Kela allows transferring an old NEW notification; the receipt warns that it cannot enter processing.
+        pendingDays: pendingDays(notification.createdAt, now),
+        canMoveToProcessing: !isPendingOverRemovalLimit(notification.createdAt, now),
       } satisfies TransferReceiptResult;
     });
   }
