@@ -99,6 +99,7 @@ describe('the monthly run', () => {
         lastName: 'Berg',
         euEeaCitizen: true,
         firstResidencePermitStart: null,
+        citizenship: 'SWE',
       }).line,
       // Vöyri: only a non-immigrant, so no list.
       recipient({
@@ -196,6 +197,55 @@ describe('the monthly run', () => {
       rowsCreated: 0,
     });
     expect((await allLists(app, token)).map((list) => list.month)).not.toContain('2026-12');
+  });
+});
+
+describe('who is on a list: immigrants, as Kela describes them', () => {
+  let app: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    token = await app.tokens.handler(['905']);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('never lists a Finnish citizen, however they once got their first permit; EU/EEA status follows citizenship', async () => {
+    await importRecipients(app, [
+      // A naturalised Finnish citizen keeps the old first residence permit: not an immigrant for the lists.
+      recipient({ lastName: 'Naturalised', citizenship: 'FIN', firstResidencePermitStart: '2010-03-01' })
+        .line,
+      // A Finnish citizen delivered with the EU/EEA flag set: still not an immigrant.
+      recipient({
+        lastName: 'Flagged',
+        citizenship: 'FIN',
+        euEeaCitizen: true,
+        firstResidencePermitStart: null,
+      }).line,
+      // A citizen of an EU state whose flag says otherwise is an EU/EEA citizen, and listed without a permit.
+      recipient({
+        lastName: 'Kask',
+        citizenship: 'EST',
+        euEeaCitizen: false,
+        firstResidencePermitStart: null,
+      }).line,
+      // A non-EU citizen whose flag claims EU/EEA but who holds no permit is not.
+      recipient({
+        lastName: 'Claimed',
+        citizenship: 'SYR',
+        euEeaCitizen: true,
+        firstResidencePermitStart: null,
+      }).line,
+      // A non-EU citizen with a residence permit is.
+      recipient({ lastName: 'Ahmadi', citizenship: 'SYR', firstResidencePermitStart: '2024-05-01' }).line,
+    ]);
+    await app.server.services.homeCareAllowanceGeneration.generateMonth(
+      '2026-11-30',
+      new Date('2026-11-30T04:00:00Z'),
+    );
+    const vaasa = (await allLists(app, token, '905'))[0] as ListNode;
+    expect(await rowLastNames(app, token, vaasa.id)).toEqual(['Ahmadi', 'Kask']);
   });
 });
 

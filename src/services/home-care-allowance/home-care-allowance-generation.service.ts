@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { columnList, LIST_ROW_PERSON_COLUMNS, personColumns } from '../../db/person-columns';
+import { EU_EEA_CITIZENSHIPS, listedImmigrantSql } from '../../domain/immigrant';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
 import { recordAudit, SYSTEM_ACTORS } from '../audit.service';
@@ -24,7 +25,7 @@ export class HomeCareAllowanceGenerationService {
 
   /**
    * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality with immigrant
-   * recipients (EU/EEA citizens or holders of a residence permit) whose allowance is in force that day: imported
+   * recipients (`isListedImmigrant`: EU/EEA citizens or holders of a residence permit, never Finnish citizens) whose allowance is in force that day: imported
    * recipients, and persons of the benefit facts paid child home care allowance for the month. One set-based
    * statement; a list that exists is never touched again, so reruns change nothing.
    */
@@ -57,7 +58,7 @@ export class HomeCareAllowanceGenerationService {
          ), eligible AS (
            SELECT DISTINCT ON (c.personal_identity_code) c.*
              FROM candidates c
-            WHERE c.eu_eea_citizen OR c.first_residence_permit_start IS NOT NULL
+            WHERE ${listedImmigrantSql('c', '$5')}
             ORDER BY c.personal_identity_code, c.allowance_start DESC
          ), numbered AS (
            SELECT e.*, row_number() OVER (PARTITION BY e.municipality_code
@@ -77,7 +78,7 @@ export class HomeCareAllowanceGenerationService {
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM lists) AS lists, (SELECT count(*) FROM inserted) AS rows`,
-        [generationDay, monthStart, now, listExpiresAt(now)],
+        [generationDay, monthStart, now, listExpiresAt(now), [...EU_EEA_CITIZENSHIPS]],
       );
       result.listsCreated = Number(counts?.lists ?? 0);
       result.rowsCreated = Number(counts?.rows ?? 0);
