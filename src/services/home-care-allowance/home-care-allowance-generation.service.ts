@@ -24,8 +24,8 @@ export class HomeCareAllowanceGenerationService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality with immigrant
-   * recipients (`isListedImmigrant`: EU/EEA citizens or holders of a residence permit, never Finnish citizens) whose allowance is in force that day: imported
+   * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality (empty when it has
+   * none) of the immigrant recipients (`isListedImmigrant`: EU/EEA citizens or holders of a residence permit, never Finnish citizens) whose allowance is in force that day: imported
    * recipients, and persons of the benefit facts paid child home care allowance for the month. One set-based
    * statement; a list that exists is never touched again, so reruns change nothing.
    */
@@ -67,7 +67,12 @@ export class HomeCareAllowanceGenerationService {
              FROM eligible e
          ), lists AS (
            INSERT INTO home_care_allowance_list (municipality_code, month, generated_on, generated_at, expires_at, row_count)
-           SELECT municipality_code, $2, $1, $3, $4, count(*) FROM numbered GROUP BY municipality_code
+           -- Every municipality of the reference data gets a list, empty when it has no recipients, so that "no list"
+           -- always means "not generated"; a recipient's municipality missing from the reference data still gets one.
+           SELECT m.code, $2, $1, $3, $4, count(n.municipality_code)
+             FROM (SELECT code FROM municipality UNION SELECT municipality_code FROM numbered) m
+             LEFT JOIN numbered n ON n.municipality_code = m.code
+            GROUP BY m.code
            ON CONFLICT (municipality_code, month) DO NOTHING
            RETURNING id, municipality_code
          ), inserted AS (
