@@ -259,6 +259,27 @@ describe('who is on a list: immigrants, as Kela describes them', () => {
     const vaasa = (await allLists(app, token, '905'))[0] as ListNode;
     expect(await rowLastNames(app, token, vaasa.id)).toEqual(['Ahmadi', 'Kask']);
   });
+
+  it('gives each row the recipient’s phone number: the lists exist so that the client can be reached', async () => {
+    await importRecipients(app, [
+      recipient({ municipalityCode: '905', lastName: 'Reachable', phoneNumber: '+358 40 7654321' }).line,
+      recipient({ municipalityCode: '905', lastName: 'Unknown', phoneNumber: null }).line,
+    ]);
+    await app.server.services.homeCareAllowanceGeneration.generateMonth(
+      '2026-12-31',
+      new Date('2026-12-31T04:00:00Z'),
+    );
+    const december = (await allLists(app, token, '905')).find((list) => list.month === '2026-12') as ListNode;
+    const list = await app.request(HomeCareAllowanceListDocument, { id: december.id, first: 10 }, token);
+    expect(list.errors).toBeUndefined();
+    const phones = Object.fromEntries(
+      list.data?.homeCareAllowanceList?.rows.edges.map((edge) => [
+        edge.node.lastName,
+        edge.node.phoneNumber,
+      ]) ?? [],
+    );
+    expect(phones).toMatchObject({ Reachable: '+358 40 7654321', Unknown: null });
+  });
 });
 
 describe('a month that ends on a weekend', () => {

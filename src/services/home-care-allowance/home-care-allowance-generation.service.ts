@@ -16,8 +16,8 @@ export interface GenerationResult {
   rowsCreated: number;
 }
 
-/** A recipient's person columns (no phone number in home care allowance data). */
-const CANDIDATE_COLUMNS = personColumns(['phone_number']);
+/** A recipient's person columns, the phone number included: the lists exist so that the client can be reached. */
+const CANDIDATE_COLUMNS = personColumns();
 
 /** The monthly run of child home care allowance lists. */
 export class HomeCareAllowanceGenerationService {
