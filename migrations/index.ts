@@ -7,6 +7,7 @@ import { PersonPostalCodeIndex1795790000000 } from './1795790000000-PersonPostal
 import { KeyedAccessLog1795800000000 } from './1795800000000-KeyedAccessLog';
 import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
+import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   KeyedAccessLog1795800000000,
   RateLimitHits1795805000000,
   PersonKeyOnPerson1795810000000,
+  HomeCareAllowancePhoneNumber1795820000000,
 ];

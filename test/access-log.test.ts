@@ -125,7 +125,7 @@ beforeAll(async () => {
     new Date('2026-10-30T04:00:00Z'),
   );
   const lists: { id: string; municipality_code: '905' | '499' }[] = await app.dataSource.query(
-    "SELECT id, municipality_code FROM home_care_allowance_list WHERE month = '2026-10-01'",
+    "SELECT id, municipality_code FROM home_care_allowance_list WHERE month = '2026-10-01' AND row_count > 0",
   );
   listIds = Object.fromEntries(lists.map((l) => [l.municipality_code, l.id])) as typeof listIds;
   expect(Object.keys(listIds).sort()).toEqual(['499', '905']);

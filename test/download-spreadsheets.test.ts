@@ -150,6 +150,7 @@ function listRowCells(row: ListRow): TypedCell[] {
     text(row.address?.street),
     text(row.address?.postalCode),
     text(row.address?.postOffice),
+    text(row.phoneNumber == null ? null : (DIALLED.get(row.phoneNumber) ?? 'unexpected fixture number')),
     text(row.nativeLanguage),
     text(row.citizenship),
     day(row.allowanceStartDate),

@@ -19,9 +19,9 @@ type CsvRecord = Record<string, string>;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Finnish by default (Kela's content is Finnish); `LIST_KEYS` and `NOTIFICATION_KEYS` name the same columns. */
 const LIST_HEADER =
-  'Rivinumero;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Lähiosoite;Postinumero;Postitoimipaikka;Äidinkieli;Kansalaisuus;Kotihoidon tuki alkaen;Lasten määrä';
+  'Rivinumero;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Äidinkieli;Kansalaisuus;Kotihoidon tuki alkaen;Lasten määrä';
 const LIST_KEYS =
-  'rowNumber;personalIdentityCode;lastName;firstNames;dateOfBirth;street;postalCode;postOffice;nativeLanguage;citizenship;allowanceStartDate;childrenCount';
+  'rowNumber;personalIdentityCode;lastName;firstNames;dateOfBirth;street;postalCode;postOffice;phoneNumber;nativeLanguage;citizenship;allowanceStartDate;childrenCount';
 const NOTIFICATION_HEADER =
   'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Vireillä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Lisätiedot';
 const NOTIFICATION_KEYS =
@@ -100,6 +100,7 @@ function listRowAsCsv(node: ListNode['rows']['edges'][number]['node']): CsvRecor
     street: node.address?.street ?? '',
     postalCode: node.address?.postalCode ?? '',
     postOffice: node.address?.postOffice ?? '',
+    phoneNumber: phoneAsCsv(node.phoneNumber),
     nativeLanguage: node.nativeLanguage ?? '',
     citizenship: node.citizenship ?? '',
     allowanceStartDate: node.allowanceStartDate ?? '',
@@ -315,7 +316,7 @@ describe('the CSV of a home care allowance list', () => {
     expect(lines[0]).toBe(LIST_HEADER);
     const body = lines.slice(1, -1).map((line) => line.split(';'));
     expect(body).toHaveLength(3);
-    expect(body.every((fields) => fields.length === 12)).toBe(true);
+    expect(body.every((fields) => fields.length === 13)).toBe(true);
     const column = (name: string) => LIST_KEYS.split(';').indexOf(name);
     for (const fields of body) {
       expect(fields[column('dateOfBirth')]).toMatch(/^\d{4}-\d{2}-\d{2}$/);

@@ -59,6 +59,12 @@ async function tableCounts(app: TestApp) {
   return { lists: Number(counts?.lists), rows: Number(counts?.rows) };
 }
 
+/** Every municipality of the reference data gets a list each month, empty when it has no recipients. */
+async function municipalityCount(app: TestApp): Promise<number> {
+  const [row]: { n: number }[] = await app.dataSource.query('SELECT count(*)::int AS n FROM municipality');
+  return (row as { n: number }).n;
+}
+
 describe('the monthly run', () => {
   let app: TestApp;
   let token: string;
@@ -99,8 +105,9 @@ describe('the monthly run', () => {
         lastName: 'Berg',
         euEeaCitizen: true,
         firstResidencePermitStart: null,
+        citizenship: 'SWE',
       }).line,
-      // Vöyri: only a non-immigrant, so no list.
+      // Vöyri: only a non-immigrant, so an empty list.
       recipient({
         municipalityCode: '946',
         lastName: 'Nyman',
@@ -128,7 +135,7 @@ describe('the monthly run', () => {
       month: '2026-11',
       generationDay: '2026-11-30',
       due: true,
-      listsCreated: 2,
+      listsCreated: await municipalityCount(app),
       rowsCreated: 5,
     });
 
@@ -137,6 +144,7 @@ describe('the monthly run', () => {
       [
         ['499', '2026-11', 1, '2026-11-30'],
         ['905', '2026-11', 4, '2026-11-30'],
+        ['946', '2026-11', 0, '2026-11-30'],
       ],
     );
     expect(lists[0]?.generatedAt).toBe(now.toISOString());
@@ -149,7 +157,7 @@ describe('the monthly run', () => {
   it('changes nothing when run again for the same month, even when recipients have changed since', async () => {
     const before = await allLists(app, token);
     const countsBefore = await tableCounts(app);
-    expect(countsBefore).toEqual({ lists: 2, rows: 5 });
+    expect(countsBefore).toEqual({ lists: await municipalityCount(app), rows: 5 });
 
     await importRecipients(app, [recipient({ lastName: 'Aalto' }).line]);
     const again = await app.server.services.homeCareAllowanceGeneration.generateMonth(
@@ -178,7 +186,12 @@ describe('the monthly run', () => {
       {
         actor_kind: 'SYSTEM',
         actor_id: 'home-care-allowance-lists',
-        details: { month: '2026-11', generationDay: '2026-11-30', lists: 2, rows: 5 },
+        details: {
+          month: '2026-11',
+          generationDay: '2026-11-30',
+          lists: await municipalityCount(app),
+          rows: 5,
+        },
       },
     ]);
   });
@@ -196,6 +209,76 @@ describe('the monthly run', () => {
       rowsCreated: 0,
     });
     expect((await allLists(app, token)).map((list) => list.month)).not.toContain('2026-12');
+  });
+});
+
+describe('who is on a list: immigrants, as Kela describes them', () => {
+  let app: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    token = await app.tokens.handler(['905']);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('never lists a Finnish citizen, however they once got their first permit; EU/EEA status follows citizenship', async () => {
+    await importRecipients(app, [
+      // A naturalised Finnish citizen keeps the old first residence permit: not an immigrant for the lists.
+      recipient({ lastName: 'Naturalised', citizenship: 'FIN', firstResidencePermitStart: '2010-03-01' })
+        .line,
+      // A Finnish citizen delivered with the EU/EEA flag set: still not an immigrant.
+      recipient({
+        lastName: 'Flagged',
+        citizenship: 'FIN',
+        euEeaCitizen: true,
+        firstResidencePermitStart: null,
+      }).line,
+      // A citizen of an EU state whose flag says otherwise is an EU/EEA citizen, and listed without a permit.
+      recipient({
+        lastName: 'Kask',
+        citizenship: 'EST',
+        euEeaCitizen: false,
+        firstResidencePermitStart: null,
+      }).line,
+      // A non-EU citizen whose flag claims EU/EEA but who holds no permit is not.
+      recipient({
+        lastName: 'Claimed',
+        citizenship: 'SYR',
+        euEeaCitizen: true,
+        firstResidencePermitStart: null,
+      }).line,
+      // A non-EU citizen with a residence permit is.
+      recipient({ lastName: 'Ahmadi', citizenship: 'SYR', firstResidencePermitStart: '2024-05-01' }).line,
+    ]);
+    await app.server.services.homeCareAllowanceGeneration.generateMonth(
+      '2026-11-30',
+      new Date('2026-11-30T04:00:00Z'),
+    );
+    const vaasa = (await allLists(app, token, '905'))[0] as ListNode;
+    expect(await rowLastNames(app, token, vaasa.id)).toEqual(['Ahmadi', 'Kask']);
+  });
+
+  it('gives each row the recipient’s phone number: the lists exist so that the client can be reached', async () => {
+    await importRecipients(app, [
+      recipient({ municipalityCode: '905', lastName: 'Reachable', phoneNumber: '+358 40 7654321' }).line,
+      recipient({ municipalityCode: '905', lastName: 'Unknown', phoneNumber: null }).line,
+    ]);
+    await app.server.services.homeCareAllowanceGeneration.generateMonth(
+      '2026-12-31',
+      new Date('2026-12-31T04:00:00Z'),
+    );
+    const december = (await allLists(app, token, '905')).find((list) => list.month === '2026-12') as ListNode;
+    const list = await app.request(HomeCareAllowanceListDocument, { id: december.id, first: 10 }, token);
+    expect(list.errors).toBeUndefined();
+    const phones = Object.fromEntries(
+      list.data?.homeCareAllowanceList?.rows.edges.map((edge) => [
+        edge.node.lastName,
+        edge.node.phoneNumber,
+      ]) ?? [],
+    );
+    expect(phones).toMatchObject({ Reachable: '+358 40 7654321', Unknown: null });
   });
 });
 
@@ -234,7 +317,7 @@ describe('a month that ends on a weekend', () => {
       month: '2026-05',
       generationDay: '2026-05-29',
       due: true,
-      listsCreated: 1,
+      listsCreated: await municipalityCount(app),
       rowsCreated: 2,
     });
     const [list] = await allLists(app, token);
@@ -464,7 +547,9 @@ describe('24-month retention', () => {
     ]);
     app.clock.set(generatedAt);
     await app.server.services.homeCareAllowanceGeneration.generateMonth('2026-11-30', generatedAt);
-    const [row]: { id: string }[] = await app.dataSource.query('SELECT id FROM home_care_allowance_list');
+    const [row]: { id: string }[] = await app.dataSource.query(
+      "SELECT id FROM home_care_allowance_list WHERE municipality_code = '905'",
+    );
     id = (row as { id: string }).id;
   });
   afterAll(async () => {
@@ -490,7 +575,7 @@ describe('24-month retention', () => {
     expect(await response.text()).toContain('Ahmadi');
 
     expect(await app.server.services.purge.purgeExpiredLists()).toBe(0);
-    expect(await tableCounts(app)).toEqual({ lists: 1, rows: 2 });
+    expect(await tableCounts(app)).toEqual({ lists: await municipalityCount(app), rows: 2 });
   });
 
   it('is gone at exactly 24 months, and only then purged with its rows and an audit row', async () => {
@@ -503,11 +588,13 @@ describe('24-month retention', () => {
     const response = await download(app, `/downloads/home-care-allowance-lists/${id}.csv`, token);
     expect(response.status).toBe(404);
 
-    expect(await app.server.services.purge.purgeExpiredLists()).toBe(1);
+    const municipalities = await municipalityCount(app);
+    expect(await app.server.services.purge.purgeExpiredLists()).toBe(municipalities);
     expect(await tableCounts(app)).toEqual({ lists: 0, rows: 0 });
     const audit = await app.dataSource.query(
       `SELECT occurred_at, actor_kind, actor_id, organisation, list_id, details FROM audit_event
-        WHERE action = 'PURGE_EXPIRED_HOME_CARE_ALLOWANCE_LISTS'`,
+        WHERE action = 'PURGE_EXPIRED_HOME_CARE_ALLOWANCE_LISTS' AND list_id = $1`,
+      [id],
     );
     expect(audit).toEqual([
       {
@@ -616,11 +703,13 @@ describe('recipient import', () => {
 
 describe('the jobs command', () => {
   let database: { url: string; drop: () => Promise<void> };
+  let municipalities = 0;
   beforeAll(async () => {
     database = await createTestDatabase();
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
+      municipalities = (await client.query('SELECT count(*)::int AS n FROM municipality')).rows[0].n;
       for (const [code, lastName, dateOfBirth] of [
         ['905', 'Ahmadi', '1990-01-10'],
         ['905', 'Berg', '1991-02-11'],
@@ -677,9 +766,11 @@ describe('the jobs command', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      'Lists of 2026-11 (generation day 2026-11-30): created 2 list(s) with 3 row(s).',
+      `Lists of 2026-11 (generation day 2026-11-30): created ${municipalities} list(s) with 3 row(s).`,
     );
-    expect(await listsInDatabase()).toEqual([
+    const lists = await listsInDatabase();
+    expect(lists).toHaveLength(municipalities);
+    expect(lists.filter((list) => list.row_count > 0)).toEqual([
       { municipality_code: '499', month: '2026-11', generated_on: '2026-11-30', row_count: 1 },
       { municipality_code: '905', month: '2026-11', generated_on: '2026-11-30', row_count: 2 },
     ]);
@@ -687,7 +778,7 @@ describe('the jobs command', () => {
     const rerun = await jobs('home-care-lists', '--as-of', '2026-11-30');
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain('created 0 list(s) with 0 row(s).');
-    expect(await listsInDatabase()).toHaveLength(2);
+    expect(await listsInDatabase()).toHaveLength(municipalities);
   }, 120_000);
 
   it('says there is nothing to do before the generation day', async () => {

@@ -19,7 +19,7 @@ export const PERSON_DATA_COLUMNS = [
 
 export type PersonDataColumn = (typeof PERSON_DATA_COLUMNS)[number];
 
-/** The person's columns without those a table lacks (home care allowance tables hold no phone number). */
+/** The person's columns without those a table lacks or does not keep. */
 export function personColumns(without: readonly PersonDataColumn[] = []): PersonDataColumn[] {
   return PERSON_DATA_COLUMNS.filter((column) => !without.includes(column));
 }
@@ -48,9 +48,5 @@ export function camelCaseList(columns: readonly string[], alias: string): string
     .join(', ');
 }
 
-/** What a home care allowance list row keeps of the person: no phone; permit and EU/EEA only decided the listing. */
-export const LIST_ROW_PERSON_COLUMNS = personColumns([
-  'phone_number',
-  'first_residence_permit_start',
-  'eu_eea_citizen',
-]);
+/** What a home care allowance list row keeps of the person: permit and EU/EEA only decided the listing. */
+export const LIST_ROW_PERSON_COLUMNS = personColumns(['first_residence_permit_start', 'eu_eea_citizen']);

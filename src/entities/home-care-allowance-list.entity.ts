@@ -97,6 +97,13 @@ export class HomeCareAllowanceRow {
 
   @Field(() => String, {
     nullable: true,
+    description: 'Phone number, when Kela knows it: the lists exist so that the client can be reached.',
+  })
+  @Column({ name: 'phone_number', type: 'text', nullable: true })
+  phoneNumber!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
     description: 'Start date of the child home care allowance (YYYY-MM-DD).',
   })
   @Column({ name: 'allowance_start', type: 'date' })

@@ -32,6 +32,7 @@ export const HOME_CARE_ALLOWANCE_COLUMNS: readonly SpreadsheetColumn[] = [
   column('street', 'text', 28),
   column('postalCode', 'code', 10),
   column('postOffice', 'text'),
+  column('phoneNumber', 'phone', 18),
   column('nativeLanguage', 'code', 10),
   column('citizenship', 'code', 10),
   column('allowanceStartDate', 'date', 12),

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { columnList, LIST_ROW_PERSON_COLUMNS, personColumns } from '../../db/person-columns';
+import { EU_EEA_CITIZENSHIPS, listedImmigrantSql } from '../../domain/immigrant';
 import { listGenerationDay } from '../../domain/last-weekday';
 import { listExpiresAt } from '../../domain/retention';
 import { recordAudit, SYSTEM_ACTORS } from '../audit.service';
@@ -15,16 +16,16 @@ export interface GenerationResult {
   rowsCreated: number;
 }
 
-/** A recipient's person columns (no phone number in home care allowance data). */
-const CANDIDATE_COLUMNS = personColumns(['phone_number']);
+/** A recipient's person columns, the phone number included: the lists exist so that the client can be reached. */
+const CANDIDATE_COLUMNS = personColumns();
 
 /** The monthly run of child home care allowance lists. */
 export class HomeCareAllowanceGenerationService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality with immigrant
-   * recipients (EU/EEA citizens or holders of a residence permit) whose allowance is in force that day: imported
+   * The monthly run for the month of `asOf`: on or after its last weekday, one list per municipality (empty when it has
+   * none) of the immigrant recipients (`isListedImmigrant`: EU/EEA citizens or holders of a residence permit, never Finnish citizens) whose allowance is in force that day: imported
    * recipients, and persons of the benefit facts paid child home care allowance for the month. One set-based
    * statement; a list that exists is never touched again, so reruns change nothing.
    */
@@ -57,7 +58,7 @@ export class HomeCareAllowanceGenerationService {
          ), eligible AS (
            SELECT DISTINCT ON (c.personal_identity_code) c.*
              FROM candidates c
-            WHERE c.eu_eea_citizen OR c.first_residence_permit_start IS NOT NULL
+            WHERE ${listedImmigrantSql('c', '$5')}
             ORDER BY c.personal_identity_code, c.allowance_start DESC
          ), numbered AS (
            SELECT e.*, row_number() OVER (PARTITION BY e.municipality_code
@@ -66,7 +67,12 @@ export class HomeCareAllowanceGenerationService {
              FROM eligible e
          ), lists AS (
            INSERT INTO home_care_allowance_list (municipality_code, month, generated_on, generated_at, expires_at, row_count)
-           SELECT municipality_code, $2, $1, $3, $4, count(*) FROM numbered GROUP BY municipality_code
+           -- Every municipality of the reference data gets a list, empty when it has no recipients, so that "no list"
+           -- always means "not generated"; a recipient's municipality missing from the reference data still gets one.
+           SELECT m.code, $2, $1, $3, $4, count(n.municipality_code)
+             FROM (SELECT code FROM municipality UNION SELECT municipality_code FROM numbered) m
+             LEFT JOIN numbered n ON n.municipality_code = m.code
+            GROUP BY m.code
            ON CONFLICT (municipality_code, month) DO NOTHING
            RETURNING id, municipality_code
          ), inserted AS (
@@ -77,7 +83,7 @@ export class HomeCareAllowanceGenerationService {
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM lists) AS lists, (SELECT count(*) FROM inserted) AS rows`,
-        [generationDay, monthStart, now, listExpiresAt(now)],
+        [generationDay, monthStart, now, listExpiresAt(now), [...EU_EEA_CITIZENSHIPS]],
       );
       result.listsCreated = Number(counts?.lists ?? 0);
       result.rowsCreated = Number(counts?.rows ?? 0);

@@ -5,9 +5,8 @@ import { personValues } from '../import/person-record';
 import type { MunicipalityService } from '../municipality.service';
 import { type RecipientRecord, recipientRecordSchema } from './recipient-record';
 
-/** The recipient table holds no phone number. */
 const RECIPIENT_COLUMNS = [
-  ...personColumns(['phone_number']),
+  ...personColumns(),
   'municipality_code',
   'allowance_start',
   'allowance_end',
@@ -52,7 +51,7 @@ export class RecipientImportService {
        ON CONFLICT (personal_identity_code, allowance_start) DO UPDATE SET ${RECIPIENT_UPDATE}, imported_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
       [
-        ...personValues(person, { phone: false }),
+        ...personValues(person),
         record.municipalityCode,
         record.allowanceStartDate,
         record.allowanceEndDate ?? null,

@@ -65,8 +65,8 @@ export function refinePersonRecord(record: { person: PersonRecord }, context: z.
   }
 }
 
-/** A delivered person's values in the order of `PERSON_DATA_COLUMNS` (db/person-columns.ts), without phone when asked. */
-export function personValues(person: PersonRecord, { phone = true } = {}): unknown[] {
+/** A delivered person's values in the order of `PERSON_DATA_COLUMNS` (db/person-columns.ts). */
+export function personValues(person: PersonRecord): unknown[] {
   return [
     person.personalIdentityCode,
     person.firstNames,
@@ -77,7 +77,7 @@ export function personValues(person: PersonRecord, { phone = true } = {}): unkno
     person.address.street,
     person.address.postalCode,
     person.address.postOffice,
-    ...(phone ? [person.phoneNumber ?? null] : []),
+    person.phoneNumber ?? null,
     person.firstResidencePermitStart ?? null,
     person.euEeaCitizen,
   ];

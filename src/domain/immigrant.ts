@@ -1,0 +1,54 @@
+/**
+ * Who counts as an immigrant for the child home care allowance lists. Citizenships are ISO 3166-1 alpha-3 codes, as
+ * the person data carries them.
+ */
+
+export const FINNISH_CITIZENSHIP = 'FIN';
+
+/** EU member states and the other EEA countries (Iceland, Liechtenstein, Norway). Finland is one of them. */
+export const EU_EEA_CITIZENSHIPS: ReadonlySet<string> = new Set([
+  'AUT',
+  'BEL',
+  'BGR',
+  'HRV',
+  'CYP',
+  'CZE',
+  'DNK',
+  'EST',
+  'FIN',
+  'FRA',
+  'DEU',
+  'GRC',
+  'HUN',
+  'IRL',
+  'ITA',
+  'LVA',
+  'LTU',
+  'LUX',
+  'MLT',
+  'NLD',
+  'POL',
+  'PRT',
+  'ROU',
+  'SVK',
+  'SVN',
+  'ESP',
+  'SWE',
+  'ISL',
+  'LIE',
+  'NOR',
+]);
+
+/**
+ * Who is on a child home care allowance list, as an SQL condition over a row alias with the person columns (the runs
+ * are set-based): an immigrant, that is an EU/EEA citizen or the holder of a residence permit, and never a Finnish
+ * citizen, however they once got their first permit (naturalised citizens keep old permits). EU/EEA status follows
+ * from the citizenship whatever the delivered flag says; the flag speaks only when the citizenship is unknown.
+ * `euEea` is the placeholder bound to `[...EU_EEA_CITIZENSHIPS]`.
+ */
+export function listedImmigrantSql(alias: string, euEea: string): string {
+  return `(${alias}.citizenship IS DISTINCT FROM '${FINNISH_CITIZENSHIP}'
+            AND (CASE WHEN ${alias}.citizenship IS NULL THEN ${alias}.eu_eea_citizen
+                      ELSE ${alias}.citizenship = ANY(${euEea}::text[]) END
+                 OR ${alias}.first_residence_permit_start IS NOT NULL))`;
+}
