@@ -155,7 +155,7 @@ export function operationShield(
   const ruleOptions = RULE_OPTIONS;
   const fast = buildSchema();
   const rootTypes = new Set([fast.getQueryType(), fast.getMutationType(), fast.getSubscriptionType()]);
-  const ruleTypes = new Map<GraphQLField<unknown, unknown>, RuntimeRule>();
+  const fieldRules = new Map<GraphQLField<unknown, unknown>, RuntimeRule>();
   // A row-scope rule's outcomes per request and object, shared by all the fields the rule guards.
   const verdictsByRule = new Map<RuntimeRule, Verdicts>();
   const verdictsOf = (rule: RuntimeRule): Verdicts => {
@@ -171,7 +171,7 @@ export function operationShield(
     if (!isObjectType(type) || isIntrospectionType(type)) continue;
     for (const field of Object.values(type.getFields())) {
       const rule = ruleFor(rules, type, field.name, options.fallbackRule);
-      ruleTypes.set(field, rule);
+      fieldRules.set(field, rule);
       const perObject = !rootTypes.has(type) && !isParentFree(rule);
       field.resolve = guardedResolver(
         field.resolve,
@@ -196,7 +196,7 @@ export function operationShield(
     let checks = byName.get(key);
     if (checks === undefined) {
       checks = collectChecks(fast, document, operationName, (type, field) => {
-        const rule = ruleTypes.get(field) ?? ruleFor(rules, type, field.name, options.fallbackRule);
+        const rule = fieldRules.get(field) ?? ruleFor(rules, type, field.name, options.fallbackRule);
         return { rule, root: rootTypes.has(type) };
       });
       byName.set(key, checks);
@@ -224,9 +224,9 @@ export function operationShield(
       const checks = checksOf(document, operationName);
       if (!checks) return 'shielded';
       withShieldCache(ctx);
-      const operation = getOperationAST(document, operationName);
       let coerced: Record<string, unknown> | undefined;
       if (checks.some((check) => check.usesArguments)) {
+        const operation = getOperationAST(document, operationName);
         const result = getVariableValues(fast, operation?.variableDefinitions ?? [], variables ?? {});
         if (result.errors) return 'shielded';
         coerced = result.coerced;

@@ -172,6 +172,19 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
       }
     };
 
+  /** A query parameter that must be one of the values of the GraphQL enum it mirrors; undefined when absent. */
+  function enumParameter<T extends string>(
+    req: express.Request,
+    name: string,
+    values: readonly T[],
+  ): T | undefined {
+    const value = req.query[name];
+    if (typeof value !== 'string') return undefined;
+    if ((values as readonly string[]).includes(value)) return value as T;
+    const allowed = `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+    throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, `Invalid ${name}: ${allowed}.`);
+  }
+
   router.get(
     '/home-care-allowance-lists/:file',
     handle(async (req, res, ctx, viewer) => {
@@ -193,30 +206,18 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
       const language = languageOf(req);
       const text = (name: string) =>
         typeof req.query[name] === 'string' ? String(req.query[name]) : undefined;
-      const status = text('status') ?? 'NEW';
-      if (status !== NotificationStatus.NEW && status !== NotificationStatus.IN_PROCESSING) {
-        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid status: NEW or IN_PROCESSING.');
-      }
-      const ageSignal = text('ageSignal');
-      if (ageSignal !== undefined && !Object.hasOwn(AgeSignal, ageSignal)) {
-        throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, 'Invalid ageSignal: GREEN, YELLOW or RED.');
-      }
+      const status = enumParameter(req, 'status', [NotificationStatus.NEW, NotificationStatus.IN_PROCESSING]);
+      const ageSignal = enumParameter(req, 'ageSignal', Object.values(AgeSignal));
       const filter = {
-        status,
-        ...(ageSignal ? { ageSignal: ageSignal as AgeSignal } : {}),
+        status: status ?? NotificationStatus.NEW,
+        ...(ageSignal ? { ageSignal } : {}),
         ...(text('municipalityCode') ? { municipalityCode: text('municipalityCode') } : {}),
         ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
         ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
       };
       // The rows in the list's order: the `notifications` query's orderBy, newest first unless asked otherwise.
-      const order = text('orderBy') ?? NotificationOrder.NEWEST_FIRST;
-      if (order !== NotificationOrder.NEWEST_FIRST && order !== NotificationOrder.OLDEST_FIRST) {
-        throw new DownloadError(
-          400,
-          ErrorCode.BAD_USER_INPUT,
-          'Invalid orderBy: NEWEST_FIRST or OLDEST_FIRST.',
-        );
-      }
+      const order =
+        enumParameter(req, 'orderBy', Object.values(NotificationOrder)) ?? NotificationOrder.NEWEST_FIRST;
       await allow(ctx, 'Query', 'notifications', { args: { filter, first: 1 } });
       const file = { language, format: req.path.endsWith('.xlsx') ? ('xlsx' as const) : ('csv' as const) };
       const download = await ctx.services.downloads.notificationList(viewer, filter, ctx.now, file, order);

@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
+import { finnishDate } from '../domain/clock';
 import { type DownloadFormat, downloadFileName, municipalityName } from '../domain/download-paths';
 import { DataContent, NotificationOrder } from '../domain/enums';
 import { NotFoundError } from '../domain/errors';
-import { helsinkiWallClock } from '../domain/helsinki-time';
 import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
 import type { Language } from '../i18n/language';
 import { type AuditRecord, actorOf, recordAudit } from './audit.service';
@@ -111,7 +111,7 @@ export class DownloadService {
       fileName: downloadFileName.notifications(
         filter.status,
         municipality,
-        helsinkiWallClock(now).date,
+        finnishDate(now),
         file.language,
         file.format,
       ),
