@@ -12,6 +12,7 @@ import { startWorker } from './jobs/worker';
 import { logger } from './logger';
 import { accessLogAnchorFile } from './services/access-log.service';
 import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
+import { PurgeService } from './services/purge.service';
 
 /**
  * `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, the job worker
@@ -76,8 +77,14 @@ async function main(): Promise<void> {
 
   const purge = async () => {
     try {
-      const removed = await server.services.purge.purgeAll();
-      logger.info(removed, 'purged expired notifications, lists and access log entries');
+      // With the configured retentions (the HTTP server's services know only what the API needs).
+      const removed = await new PurgeService(
+        database.dataSource,
+        systemClock,
+        config.accessLogRetentionYears,
+        config.socialCareNoticeRetentionDays,
+      ).purgeAll();
+      logger.info(removed, 'purged expired notifications, lists, social-care notices and access log entries');
     } catch (error) {
       logger.error({ err: error }, 'purge failed; the scheduled purge runs it again');
     }
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
           logger: logger.child({ component: 'worker' }),
           eligibility: config.eligibility,
           accessLogRetentionYears: config.accessLogRetentionYears,
+          socialCareNoticeRetentionDays: config.socialCareNoticeRetentionDays,
         })
       : undefined;
 

@@ -142,6 +142,22 @@ describe('loadConfig', () => {
     },
   );
 
+  it('reads SOCIAL_CARE_NOTICE_RETENTION_DAYS as whole days, 90 by default', () => {
+    expect(loadConfig({}).socialCareNoticeRetentionDays).toBe(90);
+    expect(loadConfig({ SOCIAL_CARE_NOTICE_RETENTION_DAYS: '365' }).socialCareNoticeRetentionDays).toBe(365);
+    expect(loadConfig({ SOCIAL_CARE_NOTICE_RETENTION_DAYS: '1' }).socialCareNoticeRetentionDays).toBe(1);
+  });
+
+  it.each(['ninety', '', '0', '-5', '3651', '7.5'])(
+    'rejects SOCIAL_CARE_NOTICE_RETENTION_DAYS=%s with a message naming it',
+    (days) => {
+      expectConfigurationError(
+        { SOCIAL_CARE_NOTICE_RETENTION_DAYS: days },
+        /SOCIAL_CARE_NOTICE_RETENTION_DAYS/,
+      );
+    },
+  );
+
   it('rejects other malformed values readably', () => {
     expectConfigurationError({ DEMO_DATA: 'yes' }, /DEMO_DATA/);
     expectConfigurationError({ AUTH_JWKS_URL: 'not a url' }, /AUTH_JWKS_URL/);

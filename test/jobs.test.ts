@@ -309,9 +309,9 @@ describe('the job queue on one database', () => {
 describe('the crontab', () => {
   const items = parseCrontab(CRONTAB);
 
-  it('parses, names the three tasks, and gives every line its own identifier and a backfill period', () => {
+  it('parses, names the four tasks, and gives every line its own identifier and a backfill period', () => {
     expect(new Set(items.map((item) => item.task))).toEqual(
-      new Set(['immigrant_notifications', 'home_care_allowance_lists', 'purge']),
+      new Set(['immigrant_notifications', 'home_care_allowance_lists', 'purge', 'social_care_notices']),
     );
     expect(new Set(items.map((item) => item.identifier)).size).toBe(items.length);
     for (const item of items) {
@@ -352,6 +352,7 @@ describe('the crontab', () => {
     for (const [task, time] of [
       ['home_care_allowance_lists', '02:30'],
       ['purge', '01:00'],
+      ['social_care_notices', '03:30'],
     ] as const) {
       const daily = runs.get(task) ?? [];
       expect(daily).toHaveLength(365);
