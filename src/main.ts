@@ -4,6 +4,7 @@ import { ConfigurationError, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
 import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './dev/demo-data';
+import { loadDemoSocialCareNoticesOnce } from './dev/demo-social-care';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
@@ -117,6 +118,12 @@ async function main(): Promise<void> {
       systemClock.now(),
     );
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');
+    const notices = await loadDemoSocialCareNoticesOnce(
+      database.dataSource,
+      server.services.socialCareNoticeImport,
+      systemClock.now(),
+    );
+    if (notices.loaded) logger.info(notices, 'demo social-care notices loaded');
   }
 
   const port = await server.listen(config.port);
