@@ -28,23 +28,23 @@ const RUN_SQL = `WITH recent AS (
            FROM basic_income_support_decision
           WHERE month = $1::date OR month = ($1::date - interval '1 month')::date
        ), months AS (
-         SELECT d.personal_identity_code, d.month,
-                EXISTS (SELECT 1 FROM unemployment_month u
-                         WHERE u.personal_identity_code = d.personal_identity_code AND u.month = d.month) AS unemployed
+         SELECT d.personal_identity_code, d.month, u.month IS NOT NULL AS unemployed
            FROM recent r
            JOIN basic_income_support_decision d ON d.personal_identity_code = r.personal_identity_code
+           LEFT JOIN unemployment_month u
+             ON u.personal_identity_code = d.personal_identity_code AND u.month = d.month
           WHERE d.month <= $1::date
        ), islands AS (
          SELECT personal_identity_code, month, 'SUPPORT' AS basis,
                 (month - make_interval(months => (row_number() OVER w)::int))::date AS island
            FROM months
-         WINDOW w AS (PARTITION BY personal_identity_code ORDER BY month)
+         WINDOW w AS (PARTITION BY personal_identity_code COLLATE "C" ORDER BY month)
          UNION ALL
          SELECT personal_identity_code, month, 'UNEMPLOYED' AS basis,
                 (month - make_interval(months => (row_number() OVER w)::int))::date AS island
            FROM months
           WHERE unemployed
-         WINDOW w AS (PARTITION BY personal_identity_code ORDER BY month)
+         WINDOW w AS (PARTITION BY personal_identity_code COLLATE "C" ORDER BY month)
        ), streaks AS (
          SELECT personal_identity_code, basis, min(month) AS episode_start, count(*)::int AS months
            FROM islands
@@ -132,6 +132,8 @@ export class SocialCareNoticeRunService {
     const threshold = (kind: SocialCareNoticeKind) => kindRule(kind).supportMonths as number;
     const rows: { kind: string; created: number }[] = await this.dataSource.transaction(async (manager) => {
       await manager.query("SELECT pg_advisory_xact_lock(hashtext('kelmu-graphql:social-care-daily-run'))");
+      // The streaks sort a few hundred thousand months: in memory rather than on disk.
+      await manager.query("SET LOCAL work_mem = '64MB'");
       return manager.query(RUN_SQL, [
         `${asOf.slice(0, 7)}-01`,
         asOf,
