@@ -352,7 +352,7 @@ describe('the crontab', () => {
     for (const [task, time] of [
       ['home_care_allowance_lists', '02:30'],
       ['purge', '01:00'],
-      ['social_care_notices', '03:30'],
+      ['social_care_notices', '02:00'],
     ] as const) {
       const daily = runs.get(task) ?? [];
       expect(daily).toHaveLength(365);

@@ -44,9 +44,9 @@ export const CRONTAB = `
 # weekday): 00:30 UTC in winter, 23:30 UTC the evening before in summer.
 30 0 * * * home_care_allowance_lists ?id=daily_home_care_allowance_lists_eet&fill=7d {at:"02:30"}
 30 23 * * * home_care_allowance_lists ?id=daily_home_care_allowance_lists_eest&fill=7d {at:"02:30"}
-# Kela's daily social-care run, 03:30 in Helsinki: 01:30 UTC in winter, 00:30 UTC in summer.
-30 1 * * * social_care_notices ?id=daily_social_care_notices_eet&fill=7d {at:"03:30"}
-30 0 * * * social_care_notices ?id=daily_social_care_notices_eest&fill=7d {at:"03:30"}
+# Kela's daily social-care run, 02:00 in Helsinki: 00:00 UTC in winter, 23:00 UTC the evening before in summer.
+0 0 * * * social_care_notices ?id=daily_social_care_notices_eet&fill=7d {at:"02:00"}
+0 23 * * * social_care_notices ?id=daily_social_care_notices_eest&fill=7d {at:"02:00"}
 # The purge (30-day rule, 24-month list retention), daily at 01:00 in Helsinki: 23:00 or 22:00 UTC the evening before.
 0 23 * * * purge ?id=daily_purge_eet&fill=1d {at:"01:00"}
 0 22 * * * purge ?id=daily_purge_eest&fill=1d {at:"01:00"}
