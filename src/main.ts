@@ -138,7 +138,7 @@ async function main(): Promise<void> {
         '',
         `Authorization: Bearer ${token}`,
         '',
-        'Other tokens: npm run token -- --municipality 091',
+        'Other tokens: npm run -s token -- --municipality 091  (npm run -s token -- --help)',
         '',
       ].join('\n'),
     );
