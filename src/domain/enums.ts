@@ -27,3 +27,8 @@ export enum ViewerKind {
   PERSON = 'PERSON',
   PARTNER_SYSTEM = 'PARTNER_SYSTEM',
 }
+
+/** Why a grant of a person's mandate is not in force. */
+export enum GrantWithheldReason {
+  NO_ORGANISATION_AGREEMENT = 'NO_ORGANISATION_AGREEMENT',
+}
