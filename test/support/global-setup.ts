@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
 import { fillPersonKeys, keyAccessLog } from '../../src/db/access-log-setup';
 import { createDataSource } from '../../src/db/data-source';
 import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { insertAgreementForEveryMunicipality } from '../../src/db/organisation-agreements';
 import { loadReferenceData } from '../../src/db/reference-data';
-import { DataContent } from '../../src/domain/enums';
 import { testAccessLogKey } from './access-log-key';
 import { freePort } from './processes';
 
@@ -17,20 +16,6 @@ export const TEMPLATE_DATABASE = 'kelmu_template';
 
 /** Names the organisation agreement every test database starts with; test/organisation-agreements.test.ts ends it. */
 export const TEST_ORGANISATION = 'Testikunnat / Testkommunerna';
-
-/**
- * Persons' mandates open data only under their organisation's agreement with Kela: the tests that mint person tokens
- * and expect data stand on one open-ended agreement covering every municipality and data content.
- */
-async function registerOrganisationAgreementForAll(dataSource: DataSource): Promise<void> {
-  await dataSource.query(
-    `INSERT INTO organisation_agreement (organisation_name, business_id, legal_basis, data_contents,
-                                         municipality_codes, valid_from)
-     SELECT $1, '0209602-6', 'Test agreement for every municipality', $2, array_agg(code ORDER BY code), '2000-01-01'
-       FROM municipality`,
-    [TEST_ORGANISATION, Object.values(DataContent)],
-  );
-}
 
 /**
  * One real PostgreSQL for the whole run: embedded (PostgreSQL 18) unless TEST_DATABASE_URL names another server
@@ -72,7 +57,8 @@ export default async function setup(project: TestProject) {
   await dataSource.initialize();
   await dataSource.runMigrations();
   await loadReferenceData(dataSource.manager);
-  await registerOrganisationAgreementForAll(dataSource);
+  // Persons' mandates open data only under an organisation agreement: the tests that mint person tokens stand on one.
+  await insertAgreementForEveryMunicipality(dataSource.manager, TEST_ORGANISATION);
   await keyAccessLog(dataSource, testAccessLogKey);
   await fillPersonKeys(dataSource);
   await dataSource.destroy();
