@@ -43,28 +43,31 @@ export class OrganisationAgreementService {
   private agreements: readonly OrganisationAgreement[] = [];
   private coverage: { day: string; value: AgreementCoverage } | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private loading: Promise<void> | undefined;
+  /** Reads started and the newest one applied, so that reads finishing out of order keep the newest. */
+  private started = 0;
+  private applied = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly isKnownMunicipality: (code: string) => boolean,
   ) {}
 
-  /** Reads the agreements not ended into memory; the check uses them until the next refresh. */
-  refresh(): Promise<void> {
-    this.loading ??= this.dataSource
-      .query(
-        `${BACKGROUND_REFRESH_MARKER} SELECT ${COLUMNS} FROM organisation_agreement WHERE ended_at IS NULL
-          ORDER BY valid_from, id`,
-      )
-      .then((rows: OrganisationAgreement[]) => {
-        this.agreements = rows;
-        this.coverage = undefined;
-      })
-      .finally(() => {
-        this.loading = undefined;
-      });
-    return this.loading;
+  /**
+   * Reads the agreements not ended into memory; the check uses them until the next refresh. Every call reads anew (one
+   * already under way may have started before the change its caller waits for), and an older read finishing late
+   * never replaces a newer one.
+   */
+  async refresh(): Promise<void> {
+    this.started += 1;
+    const sequence = this.started;
+    const rows: OrganisationAgreement[] = await this.dataSource.query(
+      `${BACKGROUND_REFRESH_MARKER} SELECT ${COLUMNS} FROM organisation_agreement WHERE ended_at IS NULL
+        ORDER BY valid_from, id`,
+    );
+    if (sequence < this.applied) return;
+    this.applied = sequence;
+    this.agreements = rows;
+    this.coverage = undefined;
   }
 
   /**
