@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import { createAuthentication, DEMO_HANDLER, mintHandlerToken } from './auth/authentication';
-import { ConfigurationError, loadConfig } from './config';
+import { ConfigurationError, configurationWarnings, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
-import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './dev/demo-data';
+import {
+  loadDemoDataOnce,
+  loadDemoHomeCareAllowanceOnce,
+  registerDemoOrganisationAgreements,
+} from './dev/demo-data';
 import { loadDemoSocialCareNoticesOnce } from './dev/demo-social-care';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
+import { ensurePortFree, PortInUseError } from './http/port';
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
@@ -21,6 +26,7 @@ import { PurgeService } from './services/purge.service';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensurePortFree(config.host, config.port);
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
   await database.warnAboutRoles();
@@ -54,11 +60,7 @@ async function main(): Promise<void> {
           exampleVariables: () => demoExampleVariables(apiDataSource, demoMunicipalities),
         }
       : {};
-  if (config.http.playground && !config.http.introspection) {
-    logger.warn(
-      'PLAYGROUND is on but GRAPHQL_INTROSPECTION is off: GraphiQL runs operations but has no schema for completion and docs',
-    );
-  }
+  for (const warning of configurationWarnings(config)) logger.warn(warning);
   const server = await createHttpServer({
     dataSource: apiDataSource,
     verifyToken: auth.verifyToken,
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
     ageSignal: config.ageSignal,
     accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
+    requireOrganisationAgreement: config.organisationAgreements.required,
+    organisationAgreementRefreshSeconds: config.organisationAgreements.refreshSeconds,
   });
 
   const purge = async () => {
@@ -124,9 +128,17 @@ async function main(): Promise<void> {
       systemClock.now(),
     );
     if (notices.loaded) logger.info(notices, 'demo social-care notices loaded');
+    const demoAgreements = await registerDemoOrganisationAgreements(
+      server.services.organisationAgreements,
+      systemClock.now(),
+    );
+    if (demoAgreements.registered.length > 0)
+      logger.info(demoAgreements, 'demo organisation agreement registered');
   }
 
-  const port = await server.listen(config.port);
+  const port = await server.listen(config.port, config.host).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : error;
+  });
   const url = `http://localhost:${port}/graphql`;
   logger.info(
     {
@@ -149,7 +161,7 @@ async function main(): Promise<void> {
         '',
         `Authorization: Bearer ${token}`,
         '',
-        'Other tokens: npm run token -- --municipality 091',
+        'Other tokens: npm run -s token -- --municipality 091  (npm run -s token -- --help)',
         '',
       ].join('\n'),
     );
@@ -218,7 +230,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof PortInUseError) {
     console.error(error.message);
   } else {
     logger.fatal({ err: error }, 'start-up failed');

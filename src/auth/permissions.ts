@@ -50,6 +50,7 @@ export const permissionMap = {
   Viewer: isAuthenticatedCaller,
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,
+  WithheldGrant: isAuthenticatedCaller,
   Municipality: isAuthenticatedCaller,
   WelfareArea: isAuthenticatedCaller,
   NotificationConnection: canReadIntegrationServices,

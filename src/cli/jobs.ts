@@ -21,7 +21,7 @@ social-care-notices  Kela's daily run: notifies welfare areas, Helsinki and Åla
                  on basic income support for 4 consecutive months, 25 or over for 12, and immigrants on it for 2.
                  One notice per person, kind and episode of support: reruns create nothing new.
 
---as-of defaults to today in Finland.`;
+--as-of defaults to today in Finland; a date in the future is refused.`;
 
 const JOBS = ['immigrant-notifications', 'home-care-lists', 'social-care-notices'];
 
@@ -39,6 +39,14 @@ async function main(open: OpenCommand): Promise<number> {
   }
   if (!isCalendarDate(asOf)) {
     console.error(`--as-of must be a date YYYY-MM-DD, not ${asOf}`);
+    return 2;
+  }
+  // Kela's runs record what has happened: a run dated ahead would date notifications and lists before their day.
+  const today = finnishDate(systemClock.now());
+  if (asOf > today) {
+    console.error(
+      `--as-of ${asOf} is in the future (today is ${today} in Finland): a run is dated on or before the day it runs.`,
+    );
     return 2;
   }
   const { config, database, services } = await open();

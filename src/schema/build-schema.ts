@@ -17,10 +17,11 @@ import {
   NotificationTransferResolver,
   TransferReceiptResolver,
 } from '../resolvers/notification.resolver';
-import { AccessGrantResolver, ViewerResolver } from '../resolvers/viewer.resolver';
+import { AccessGrantResolver, ViewerResolver, WithheldGrantResolver } from '../resolvers/viewer.resolver';
 
 export const resolvers = [
   AccessGrantResolver,
+  WithheldGrantResolver,
   AccessLogResolver,
   HomeCareAllowanceResolver,
   InvalidTransitionResolver,
