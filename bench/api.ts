@@ -7,12 +7,18 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { mintHandlerToken } from '../src/auth/authentication';
 import { generateSigningKey, jwksOf } from '../src/auth/signing-key';
-import { loadReferenceInputs, writeFictiveData } from '../src/dev/fictive-data';
+import {
+  loadReferenceInputs,
+  writeFictiveData,
+  writeFictiveSocialCareNotices,
+} from '../src/dev/fictive-data';
 import { PROJECT_ROOT } from '../src/paths';
 import {
   DEFAULT_ELIGIBILITY,
   ImmigrantNotificationRunService,
 } from '../src/services/immigrant-notification-run.service';
+import { MunicipalityService } from '../src/services/municipality.service';
+import { SocialCareNoticeRunService } from '../src/services/social-care-notice-run.service';
 import { formatSummary, type ProfileSummary, summarizeProfile } from './api-profile-summary';
 import {
   type AnswerRows,
@@ -39,7 +45,9 @@ import {
  * 1. PostgreSQL: an embedded one in a temp folder on a free port, or a new database on BENCH_DATABASE_URL (an
  *    admin URL; the database is dropped afterwards). Migrations, reference data, then writeFictiveData (what
  *    `npm run generate` writes) with --persons fictive persons (default 1,000,000), seed 1, as of --as-of.
- * 2. The weekly run (ImmigrantNotificationRunService.run) over them, timed; a rerun (nothing new) too; VACUUM ANALYZE.
+ * 2. The weekly run (ImmigrantNotificationRunService.run) over them, timed; a rerun (nothing new) too; the daily
+ *    social-care run (SocialCareNoticeRunService.run) and its rerun, timed; notices of the delivered kinds through
+ *    the import (SOCIAL_CARE_NOTICES_PER_KIND of each, some not visible before tomorrow); VACUUM ANALYZE.
  * 3. The municipality with the most New notifications, its postal code with the most, its newest notification.
  * 4. The targets, each in a child process on the same database with a pool of --pool connections:
  *    - service (bench/api-serve.ts): createHttpServer as production runs it: a real token checked by jose over a
@@ -158,7 +166,10 @@ const TARGETS = {
   others: { vsPostgraphile5: 1 },
   statementsPerRequest: 3,
   weeklyRunMs: 10_000,
+  dailyRunMs: 10_000,
 };
+/** Notices of each kind Kela delivers (the daily run makes the other three from the benefit facts). */
+const SOCIAL_CARE_NOTICES_PER_KIND = 200;
 
 const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`);
 
@@ -585,6 +596,29 @@ async function main(): Promise<void> {
   const rerun = await run.run(OPTIONS.asOf, new Date());
   const rerunMs = performance.now() - tRerun;
   log(`weekly rerun: ${rerun.created} notifications in ${Math.round(rerunMs)} ms`);
+  const dailyRun = new SocialCareNoticeRunService(dataSource, DEFAULT_ELIGIBILITY);
+  const tDaily = performance.now();
+  const firstDaily = await dailyRun.run(OPTIONS.asOf, new Date());
+  const dailyRunMs = performance.now() - tDaily;
+  log(
+    `daily social-care run: ${firstDaily.created} notices (${JSON.stringify(firstDaily.createdByKind)}) in ${Math.round(dailyRunMs)} ms`,
+  );
+  const tDailyRerun = performance.now();
+  const dailyRerun = await dailyRun.run(OPTIONS.asOf, new Date());
+  const dailyRerunMs = performance.now() - tDailyRerun;
+  log(`daily social-care rerun: ${dailyRerun.created} notices in ${Math.round(dailyRerunMs)} ms`);
+  const municipalities = new MunicipalityService(dataSource);
+  await municipalities.refresh();
+  const tDelivered = performance.now();
+  const delivered = await writeFictiveSocialCareNotices(dataSource, municipalities, {
+    asOf: OPTIONS.asOf,
+    perKind: SOCIAL_CARE_NOTICES_PER_KIND,
+    now: new Date(),
+  });
+  log(
+    `social-care notices of the delivered kinds: ${delivered.imported} imported in ${Math.round(performance.now() - tDelivered)} ms` +
+      (delivered.invalid.length > 0 ? `; ${delivered.invalid.length} invalid` : ''),
+  );
   const tVacuum = performance.now();
   await dataSource.query('VACUUM ANALYZE');
   const vacuumMs = performance.now() - tVacuum;
@@ -896,6 +930,12 @@ async function main(): Promise<void> {
     false,
   );
   check(`weekly run over ${fill.persons} persons, ms`, Math.round(weeklyRunMs), TARGETS.weeklyRunMs, false);
+  check(
+    `daily social-care run over ${fill.persons} persons, ms`,
+    Math.round(dailyRunMs),
+    TARGETS.dailyRunMs,
+    false,
+  );
 
   // Report
   const n = (value: number) => value.toLocaleString('en-US');
@@ -1005,6 +1045,9 @@ async function main(): Promise<void> {
     `Weekly run over ${n(fill.persons)} persons: ${(weeklyRunMs / 1000).toFixed(2)} s for ${n(firstRun.created)} ` +
       `notifications; next week's rerun ${(rerunMs / 1000).toFixed(2)} s (${rerun.created} new); VACUUM ANALYZE ` +
       `${(vacuumMs / 1000).toFixed(1)} s.`,
+    `Daily social-care run over ${n(fill.persons)} persons: ${(dailyRunMs / 1000).toFixed(2)} s for ` +
+      `${n(firstDaily.created)} notices; a rerun ${(dailyRerunMs / 1000).toFixed(2)} s (${dailyRerun.created} new); ` +
+      `${n(delivered.imported)} notices of the delivered kinds imported.`,
     '',
     'Issue 11 targets:',
     ...table([
@@ -1046,6 +1089,13 @@ async function main(): Promise<void> {
           fictiveData: fill,
           weeklyRun: { created: firstRun.created, ms: round1(weeklyRunMs, 1) },
           weeklyRerun: { created: rerun.created, ms: round1(rerunMs, 1) },
+          dailySocialCareRun: {
+            created: firstDaily.created,
+            createdByKind: firstDaily.createdByKind,
+            ms: round1(dailyRunMs, 1),
+          },
+          dailySocialCareRerun: { created: dailyRerun.created, ms: round1(dailyRerunMs, 1) },
+          deliveredSocialCareNotices: delivered.imported,
           vacuumAnalyzeMs: round1(vacuumMs, 1),
           municipality: largest,
           postalCode: area,

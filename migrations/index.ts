@@ -10,6 +10,7 @@ import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerso
 import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
 import { OrganisationAgreements1795825000000 } from './1795825000000-OrganisationAgreements';
 import { SocialCareNotices1795840000000 } from './1795840000000-SocialCareNotices';
+import { UnemploymentMonths1795850000000 } from './1795850000000-UnemploymentMonths';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   HomeCareAllowancePhoneNumber1795820000000,
   OrganisationAgreements1795825000000,
   SocialCareNotices1795840000000,
+  UnemploymentMonths1795850000000,
 ];

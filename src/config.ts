@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { AgeSignalThresholds } from './domain/age-signal';
+import { DEFAULT_SOCIAL_CARE_NOTICE_RETENTION_DAYS } from './domain/social-care';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -25,6 +26,12 @@ const environmentSchema = z.object({
   AGE_SIGNAL_YELLOW_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(15),
   AGE_SIGNAL_RED_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(25),
   ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
+  SOCIAL_CARE_NOTICE_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_SOCIAL_CARE_NOTICE_RETENTION_DAYS),
   ACCESS_LOG_KEY: z
     .string()
     .optional()
@@ -116,6 +123,8 @@ export interface AppConfig {
   ageSignal: AgeSignalThresholds;
   /** Years the access log keeps its entries before the daily purge removes them. */
   accessLogRetentionYears: number;
+  /** Days social-care notices are kept from when they became visible (to be confirmed against Kela's instructions). */
+  socialCareNoticeRetentionDays: number;
   /**
    * ACCESS_LOG_KEY: the access log's chain MAC and the person keys derive from it (src/db/access-log-key.ts).
    * Required in production; development and tests keep a generated one in DATA_DIR.
@@ -218,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     },
     ageSignal: { yellowFromDays: e.AGE_SIGNAL_YELLOW_FROM_DAYS, redFromDays: e.AGE_SIGNAL_RED_FROM_DAYS },
     accessLogRetentionYears: e.ACCESS_LOG_RETENTION_YEARS,
+    socialCareNoticeRetentionDays: e.SOCIAL_CARE_NOTICE_RETENTION_DAYS,
     accessLogKey: e.ACCESS_LOG_KEY === undefined ? undefined : accessLogKeyBytes(e.ACCESS_LOG_KEY),
     logLevel: e.LOG_LEVEL,
     worker: e.WORKER,

@@ -8,6 +8,7 @@ import {
   loadDemoHomeCareAllowanceOnce,
   registerDemoOrganisationAgreements,
 } from './dev/demo-data';
+import { loadDemoSocialCareNoticesOnce } from './dev/demo-social-care';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
@@ -17,6 +18,7 @@ import { startWorker } from './jobs/worker';
 import { logger } from './logger';
 import { accessLogAnchorFile } from './services/access-log.service';
 import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './services/access-log-spool';
+import { PurgeService } from './services/purge.service';
 
 /**
  * `npm start`: database (embedded unless DATABASE_URL), migrations, reference and demo data, purge, the job worker
@@ -80,8 +82,14 @@ async function main(): Promise<void> {
 
   const purge = async () => {
     try {
-      const removed = await server.services.purge.purgeAll();
-      logger.info(removed, 'purged expired notifications, lists and access log entries');
+      // With the configured retentions (the HTTP server's services know only what the API needs).
+      const removed = await new PurgeService(
+        database.dataSource,
+        systemClock,
+        config.accessLogRetentionYears,
+        config.socialCareNoticeRetentionDays,
+      ).purgeAll();
+      logger.info(removed, 'purged expired notifications, lists, social-care notices and access log entries');
     } catch (error) {
       logger.error({ err: error }, 'purge failed; the scheduled purge runs it again');
     }
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
           logger: logger.child({ component: 'worker' }),
           eligibility: config.eligibility,
           accessLogRetentionYears: config.accessLogRetentionYears,
+          socialCareNoticeRetentionDays: config.socialCareNoticeRetentionDays,
         })
       : undefined;
 
@@ -113,6 +122,12 @@ async function main(): Promise<void> {
       systemClock.now(),
     );
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');
+    const notices = await loadDemoSocialCareNoticesOnce(
+      database.dataSource,
+      server.services.socialCareNoticeImport,
+      systemClock.now(),
+    );
+    if (notices.loaded) logger.info(notices, 'demo social-care notices loaded');
     const demoAgreements = await registerDemoOrganisationAgreements(
       server.services.organisationAgreements,
       systemClock.now(),

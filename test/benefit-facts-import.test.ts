@@ -328,3 +328,41 @@ describe('npm run import -- --kind benefit-facts', () => {
     expect(await countsInDatabase()).toEqual({ persons: 1, support: 1, homeCare: 1 });
   }, 120_000);
 });
+
+describe('unemployment months (the daily social-care run’s fact)', () => {
+  it('imports a month of unemployment once per person and month, and refuses a bad month or an unknown person', async () => {
+    const jobSeeker = fictivePerson();
+    const stranger = fictivePerson();
+    const unemployment = (code: string, month: string) =>
+      JSON.stringify({ type: 'unemployment', personalIdentityCode: code, month });
+    const lines = [
+      jobSeeker.person(), // 1
+      unemployment(jobSeeker.code, '2026-10'), // 2
+      unemployment(jobSeeker.code, '2026-11'), // 3
+      unemployment(jobSeeker.code, '2026-11'), // 4: the same month again
+      unemployment(jobSeeker.code, '2026-00'), // 5: no such month
+      unemployment(stranger.code, '2026-11'), // 6: no person line
+    ];
+    const months = async () =>
+      (
+        (await app.dataSource.query(
+          `SELECT to_char(month, 'YYYY-MM') AS month FROM unemployment_month
+            WHERE personal_identity_code = $1 ORDER BY month`,
+          [jobSeeker.code],
+        )) as { month: string }[]
+      ).map((row) => row.month);
+
+    const report = await importer().importLines(lines);
+    expect(report.imported).toBe(3);
+    expect(report.alreadyImported).toBe(1);
+    expect(report.invalid).toEqual([
+      { line: 5, message: expect.stringContaining('month: expected a month YYYY-MM') },
+      { line: 6, message: expect.stringContaining('no person line for this code') },
+    ]);
+    expect(await months()).toEqual(['2026-10', '2026-11']);
+
+    const rerun = await importer().importLines(lines);
+    expect(rerun.imported).toBe(0);
+    expect(await months()).toEqual(['2026-10', '2026-11']);
+  });
+});

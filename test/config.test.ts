@@ -10,6 +10,12 @@ import {
   registerDemoOrganisationAgreements,
 } from '../src/dev/demo-data';
 import {
+  DEMO_SOCIAL_CARE_MUNICIPALITIES,
+  DEMO_SOCIAL_CARE_PER_KIND,
+  loadDemoSocialCareNoticesOnce,
+} from '../src/dev/demo-social-care';
+import { FINLAND_SWEDISH } from '../src/dev/fictive-data/names';
+import {
   dateOfBirthOf,
   isFictivePersonalIdentityCode,
   isValidPersonalIdentityCode,
@@ -144,6 +150,22 @@ describe('loadConfig', () => {
     'rejects ACCESS_LOG_RETENTION_YEARS=%s with a message naming it',
     (years) => {
       expectConfigurationError({ ACCESS_LOG_RETENTION_YEARS: years }, /ACCESS_LOG_RETENTION_YEARS/);
+    },
+  );
+
+  it('reads SOCIAL_CARE_NOTICE_RETENTION_DAYS as whole days, 90 by default', () => {
+    expect(loadConfig({}).socialCareNoticeRetentionDays).toBe(90);
+    expect(loadConfig({ SOCIAL_CARE_NOTICE_RETENTION_DAYS: '365' }).socialCareNoticeRetentionDays).toBe(365);
+    expect(loadConfig({ SOCIAL_CARE_NOTICE_RETENTION_DAYS: '1' }).socialCareNoticeRetentionDays).toBe(1);
+  });
+
+  it.each(['ninety', '', '0', '-5', '3651', '7.5'])(
+    'rejects SOCIAL_CARE_NOTICE_RETENTION_DAYS=%s with a message naming it',
+    (days) => {
+      expectConfigurationError(
+        { SOCIAL_CARE_NOTICE_RETENTION_DAYS: days },
+        /SOCIAL_CARE_NOTICE_RETENTION_DAYS/,
+      );
     },
   );
 
@@ -314,5 +336,65 @@ describe('loading the demo data into a database', () => {
       body: JSON.stringify({ query: '{ viewer { grants { municipalityCode } } }' }),
     }).then((response) => response.json());
     expect(after).toEqual({ data: { viewer: { grants: [{ municipalityCode: '905' }] } } });
+  });
+});
+
+describe('the social-care demo', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('imports notices of every kind for Pohjanmaa, Helsinki and Mariehamn once, some not visible before tomorrow', async () => {
+    const now = app.clock.now();
+    const importer = app.server.services.socialCareNoticeImport;
+    const municipalities = Object.keys(DEMO_SOCIAL_CARE_MUNICIPALITIES);
+    const expected = municipalities.length * 8 * DEMO_SOCIAL_CARE_PER_KIND;
+    expect(await loadDemoSocialCareNoticesOnce(app.dataSource, importer, now)).toEqual({
+      loaded: true,
+      imported: expected,
+    });
+    expect(await loadDemoSocialCareNoticesOnce(app.dataSource, importer, now)).toEqual({
+      loaded: false,
+      imported: 0,
+    });
+    const rows: {
+      kind: string;
+      municipality_code: string;
+      recipient: string | null;
+      visible_from: Date;
+      received_at: Date;
+      first_names: string;
+      last_name: string;
+      post_office: string;
+      citizenship: string;
+    }[] = await app.dataSource.query(
+      `SELECT s.kind, s.municipality_code, m.welfare_area_id AS recipient, s.visible_from, s.received_at,
+              p.first_names, p.last_name, p.post_office, p.citizenship
+         FROM social_care_notice s JOIN person p ON p.id = s.person_id
+         JOIN municipality m ON m.code = s.municipality_code
+        WHERE s.source_id LIKE 'demo-social-care-%'`,
+    );
+    expect(rows).toHaveLength(expected);
+    expect(new Set(rows.map((row) => row.recipient))).toEqual(new Set(['PO', 'HEL', null]));
+    for (const code of municipalities) {
+      const kinds = new Set(rows.filter((row) => row.municipality_code === code).map((row) => row.kind));
+      expect(kinds.size, code).toBe(8);
+    }
+    // One notice of each kind visible the day after the decision was decided today, in each municipality.
+    const hidden = rows.filter((row) => row.visible_from > now);
+    expect(hidden).toHaveLength(municipalities.length * 2);
+    expect(new Set(hidden.map((row) => row.kind))).toEqual(
+      new Set(['SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT', 'REDUCED_BASIC_AMOUNT']),
+    );
+    expect(rows.every((row) => row.received_at <= now)).toBe(true);
+    // Swedish-majority Vöyri: most of its Finnish citizens have Swedish names.
+    const swedishFirst = new Set([...FINLAND_SWEDISH.male, ...FINLAND_SWEDISH.female]);
+    const voyri = rows.filter((row) => row.municipality_code === '946' && row.citizenship === 'FIN');
+    const swedish = voyri.filter((row) => swedishFirst.has(row.first_names));
+    expect(swedish.length / voyri.length).toBeGreaterThan(0.5);
   });
 });

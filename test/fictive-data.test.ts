@@ -13,6 +13,7 @@ import {
   loadReferenceInputs,
   monthsBack,
   personLine,
+  socialCareRunCheck,
   writeFictiveData,
   yearsBefore,
 } from '../src/dev/fictive-data';
@@ -22,6 +23,7 @@ import {
   DEFAULT_ELIGIBILITY,
   ImmigrantNotificationRunService,
 } from '../src/services/immigrant-notification-run.service';
+import { SocialCareNoticeRunService } from '../src/services/social-care-notice-run.service';
 import { createTestDatabase } from './support/database';
 
 const AS_OF = '2026-11-02';
@@ -176,6 +178,35 @@ describe('generatePersons', () => {
     ).toBe(true);
   });
 
+  it('writes unemployment months within the window and makes some persons due for each kind of the daily social-care run', () => {
+    const window = new Set(monthsBack(AS_OF, 12));
+    expect(
+      offending(({ unemploymentMonths: months }) =>
+        months.every((month, i) => window.has(month) && (i === 0 || (months[i - 1] as string) < month)),
+      ),
+    ).toEqual([]);
+    // Unemployed without income support too: the run must not count them.
+    expect(
+      persons.some((p) => p.unemploymentMonths.length > 0 && p.basicIncomeSupportMonths.length === 0),
+    ).toBe(true);
+    const due = socialCareRunCheck(AS_OF, DEFAULT_ELIGIBILITY.residencePermitMaxYears, {
+      UNEMPLOYED_UNDER_25_FOUR_MONTHS: 4,
+      UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: 12,
+      IMMIGRANT_TWO_MONTHS: 2,
+    });
+    const counts = new Map<string, number>();
+    for (const person of persons) {
+      for (const kind of due(person)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    for (const kind of [
+      'UNEMPLOYED_UNDER_25_FOUR_MONTHS',
+      'UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS',
+      'IMMIGRANT_TWO_MONTHS',
+    ]) {
+      expect(counts.get(kind) ?? 0, kind).toBeGreaterThan(5);
+    }
+  });
+
   /**
    * Swedish-majority municipalities (Statistics Finland 2021): the bilingual ones with a Swedish majority, among them
    * Pedersöre, which Posti's file codes as Finnish, and those Posti codes Swedish (Närpes and the 16 of Åland).
@@ -302,16 +333,16 @@ describe('writeFictiveData', () => {
     const rows: { definition: string }[] = await dataSource.query(
       `SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS definition
          FROM pg_constraint
-        WHERE conrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment}'::regclass[])
+        WHERE conrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month}'::regclass[])
        UNION ALL
        SELECT pg_get_indexdef(indexrelid) FROM pg_index
-        WHERE indrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment}'::regclass[])
+        WHERE indrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month}'::regclass[])
        ORDER BY 1`,
     );
     return rows.map((row) => row.definition);
   }
 
-  it('streams persons, decisions and payments into an empty database and counts the eligible like the run', async () => {
+  it('streams persons, decisions, payments and unemployment months into an empty database and counts the eligible like the runs', async () => {
     const before = await schema();
     const report = await writeFictiveData(dataSource, {
       ...options(42, 2_000),
@@ -321,7 +352,9 @@ describe('writeFictiveData', () => {
     const persons = generate(42, 2_000);
     const decisions = persons.reduce((sum, person) => sum + person.basicIncomeSupportMonths.length, 0);
     const payments = persons.reduce((sum, person) => sum + person.homeCareAllowance.length, 0);
-    expect(report).toMatchObject({ persons: 2_000, decisions, payments });
+    const unemploymentMonths = persons.reduce((sum, person) => sum + person.unemploymentMonths.length, 0);
+    expect(report).toMatchObject({ persons: 2_000, decisions, payments, unemploymentMonths });
+    expect(await count('unemployment_month')).toBe(unemploymentMonths);
     expect(await count('benefit_person')).toBe(2_000);
     expect(await count('basic_income_support_decision')).toBe(decisions);
     expect(await count('home_care_allowance_payment')).toBe(payments);
@@ -360,6 +393,10 @@ describe('writeFictiveData', () => {
     // The weekly run notifies exactly the eligible; afterwards the count reports them as already notified.
     const run = await new ImmigrantNotificationRunService(dataSource, DEFAULT_ELIGIBILITY).run(AS_OF);
     expect(run.created).toBe(report.eligible);
+    // The daily social-care run creates what the generator counted as due, kind by kind.
+    const daily = await new SocialCareNoticeRunService(dataSource, DEFAULT_ELIGIBILITY).run(AS_OF);
+    expect(daily.createdByKind).toEqual(report.expectedSocialCare);
+    expect(daily.created).toBeGreaterThan(0);
   });
 
   it('refuses a non-empty benefit_person without truncate, and replaces the facts with it', async () => {

@@ -309,9 +309,9 @@ describe('the job queue on one database', () => {
 describe('the crontab', () => {
   const items = parseCrontab(CRONTAB);
 
-  it('parses, names the three tasks, and gives every line its own identifier and a backfill period', () => {
+  it('parses, names the four tasks, and gives every line its own identifier and a backfill period', () => {
     expect(new Set(items.map((item) => item.task))).toEqual(
-      new Set(['immigrant_notifications', 'home_care_allowance_lists', 'purge']),
+      new Set(['immigrant_notifications', 'home_care_allowance_lists', 'purge', 'social_care_notices']),
     );
     expect(new Set(items.map((item) => item.identifier)).size).toBe(items.length);
     for (const item of items) {
@@ -352,6 +352,7 @@ describe('the crontab', () => {
     for (const [task, time] of [
       ['home_care_allowance_lists', '02:30'],
       ['purge', '01:00'],
+      ['social_care_notices', '02:00'],
     ] as const) {
       const daily = runs.get(task) ?? [];
       expect(daily).toHaveLength(365);
@@ -448,6 +449,41 @@ describe('the tasks take their time and settings from the worker', () => {
         '2026-11-16T01:00:00.000Z',
         '2026-11-16T01:00:00.000Z',
       ]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('the purge keeps social-care notices for the configured days, and the daily run runs for its date', async () => {
+    const dataSource = createDataSource({ url: database.url, poolSize: 2 });
+    await dataSource.initialize();
+    try {
+      const [person]: { id: string }[] = await dataSource.query(
+        `INSERT INTO person (personal_identity_code, first_names, last_name, date_of_birth, street, postal_code,
+                             post_office)
+         VALUES ($1, 'Anna', 'Retention', '1991-01-01', 'Rantatie 1', '65100', 'VAASA') RETURNING id`,
+        [fictivePersonalIdentityCode('1991-01-01', 7)],
+      );
+      await dataSource.query(
+        `INSERT INTO social_care_notice (source_id, kind, person_id, municipality_code, received_at, visible_from)
+         VALUES ('jobs-retention-1', 'CONTACT', $1, '905', $2, $2), ('jobs-retention-2', 'CONTACT', $1, '905', $3, $3)`,
+        [person?.id, new Date('2026-11-13T01:00:00.000Z'), new Date('2026-11-15T01:00:00.000Z')],
+      );
+      const tasks = createTaskList({
+        dataSource,
+        logger: pino({ level: 'silent' }),
+        clock: at('2026-11-16T01:00:00.000Z'),
+        socialCareNoticeRetentionDays: 2,
+      });
+      await tasks[TASKS.purge]?.({}, helpers(TASKS.purge, 'social-care-retention-1'));
+      // 90 days (the default) would have kept both.
+      const { rows } = await db.query<{ source_id: string }>(
+        "SELECT source_id FROM social_care_notice WHERE source_id LIKE 'jobs-retention-%'",
+      );
+      expect(rows).toEqual([{ source_id: 'jobs-retention-2' }]);
+      await expect(
+        tasks[TASKS.socialCareNotices]?.({ asOf: '2026-11-16' }, helpers(TASKS.socialCareNotices, 'daily-1')),
+      ).resolves.toBeUndefined();
     } finally {
       await dataSource.destroy();
     }

@@ -10,13 +10,13 @@ const MAX_PERSONS = 10_000_000;
 const USAGE = `Usage: npm run generate -- --persons N [--seed S] [--as-of YYYY-MM-DD] [--truncate]
 
 Fills the benefit facts that Kela's runs read (benefit_person, basic_income_support_decision,
-home_care_allowance_payment) with N fictive persons: spread over the 308 municipalities by population, names of
-Finland and of its largest immigrant groups, identity codes in the temporary range 900–999, real street-address
-postal codes, and benefit histories up to the month of --as-of (default today in Finland) that make some of them
-eligible for the weekly immigrant notification run. The same --persons, --seed (default 1) and --as-of give the
-same rows. Written with COPY in one transaction.
+home_care_allowance_payment, unemployment_month) with N fictive persons: spread over the 308 municipalities by
+population, names of Finland and of its largest immigrant groups, identity codes in the temporary range 900–999, real
+street-address postal codes, and benefit histories up to the month of --as-of (default today in Finland) that make
+some of them eligible for the weekly immigrant notification run and due for each kind of the daily social-care run.
+The same --persons, --seed (default 1) and --as-of give the same rows. Written with COPY in one transaction.
 
---truncate  empty the three tables first; without it the command refuses a non-empty benefit_person.`;
+--truncate  empty the four tables first; without it the command refuses a non-empty benefit_person.`;
 
 function integer(value: string | undefined, name: string, min: number, max: number): number | string {
   if (value === undefined || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
@@ -69,8 +69,9 @@ async function main(open: OpenCommand): Promise<number> {
     const seconds = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
       [
-        `Wrote ${n(report.persons)} persons, ${n(report.decisions)} basic income support decisions and ` +
-          `${n(report.payments)} child home care allowance payments in ${seconds(report.totalMs)} s ` +
+        `Wrote ${n(report.persons)} persons, ${n(report.decisions)} basic income support decisions, ` +
+          `${n(report.payments)} child home care allowance payments and ${n(report.unemploymentMonths)} months of ` +
+          `unemployment in ${seconds(report.totalMs)} s ` +
           `(${n(Math.round(report.persons / (report.totalMs / 1000)))} persons/s; generating and COPY ` +
           `${seconds(report.copyMs)} s, keys and indexes ${seconds(report.keysMs)} s; then ANALYZE ${seconds(report.analyzeMs)} s).`,
         `Immigrants: ${n(report.immigrants)} (EU/EEA citizens ${n(report.euEeaCitizens)}); with basic income support: ` +
@@ -81,6 +82,10 @@ async function main(open: OpenCommand): Promise<number> {
           (report.alreadyNotified > 0
             ? `, of whom ${n(report.alreadyNotified)} were notified before and will be skipped.`
             : '.'),
+        `Due for the daily social-care run as of ${asOf} (by the generator; the ledger skips episodes notified ` +
+          `before): under 25, 4 months unemployed on support ${n(report.expectedSocialCare.UNEMPLOYED_UNDER_25_FOUR_MONTHS)}; ` +
+          `25 or over, 12 months ${n(report.expectedSocialCare.UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS)}; immigrants, ` +
+          `2 months ${n(report.expectedSocialCare.IMMIGRANT_TWO_MONTHS)}.`,
       ].join('\n'),
     );
     return 0;

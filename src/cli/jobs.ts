@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { finnishDate, systemClock } from '../domain/clock';
 import { isCalendarDate } from '../domain/validation';
 import { ImmigrantNotificationRunService } from '../services/immigrant-notification-run.service';
+import { SocialCareNoticeRunService } from '../services/social-care-notice-run.service';
 import { parseCommandLine } from './args';
 import { type OpenCommand, runCommand } from './run-command';
 
-const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists [--as-of YYYY-MM-DD]
+const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists|social-care-notices [--as-of YYYY-MM-DD]
 
 immigrant-notifications  Kela's weekly run: notifies municipalities about immigrants who received basic income
                  support in consecutive months (INCOME_SUPPORT_CONSECUTIVE_MONTHS, default 2) and whose first
@@ -16,7 +17,13 @@ home-care-lists  Generates the month's child home care allowance lists, one per 
                  month's last weekday (Mon–Fri, not a Finnish public holiday, Midsummer Eve or Christmas Eve).
                  Running it again for the same month changes nothing.
 
+social-care-notices  Kela's daily run: notifies welfare areas, Helsinki and Åland about persons under 25 unemployed
+                 on basic income support for 4 consecutive months, 25 or over for 12, and immigrants on it for 2.
+                 One notice per person, kind and episode of support: reruns create nothing new.
+
 --as-of defaults to today in Finland; a date in the future is refused.`;
+
+const JOBS = ['immigrant-notifications', 'home-care-lists', 'social-care-notices'];
 
 async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, { 'as-of': { type: 'string' } });
@@ -26,7 +33,7 @@ async function main(open: OpenCommand): Promise<number> {
     return 0;
   }
   const asOf = (values['as-of'] as string | undefined) ?? finnishDate(systemClock.now());
-  if ((job !== 'home-care-lists' && job !== 'immigrant-notifications') || positionals.length !== 1) {
+  if (!JOBS.includes(job as string) || positionals.length !== 1) {
     console.error(USAGE);
     return 2;
   }
@@ -50,6 +57,17 @@ async function main(open: OpenCommand): Promise<number> {
     );
     console.log(
       `Weekly run as of ${asOf}: created ${result.created} notification(s) in ${Math.round(performance.now() - started)} ms.`,
+    );
+    return 0;
+  }
+  if (job === 'social-care-notices') {
+    const started = performance.now();
+    const result = await new SocialCareNoticeRunService(database.dataSource, config.eligibility).run(asOf);
+    const byKind = Object.entries(result.createdByKind)
+      .map(([kind, created]) => `${kind} ${created}`)
+      .join(', ');
+    console.log(
+      `Daily social-care run as of ${asOf}: created ${result.created} notice(s) (${byKind}) in ${Math.round(performance.now() - started)} ms.`,
     );
     return 0;
   }

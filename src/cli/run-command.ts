@@ -26,6 +26,7 @@ export function runCommand(command: (open: OpenCommand) => Promise<number>, { fa
     database = await openDatabase(config, { role });
     const services = await createServices(database.dataSource, systemClock, {
       accessLogRetentionYears: config.accessLogRetentionYears,
+      socialCareNoticeRetentionDays: config.socialCareNoticeRetentionDays,
       ageSignal: config.ageSignal,
     });
     return { config, database, services };

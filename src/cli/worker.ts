@@ -30,6 +30,7 @@ async function main(): Promise<number> {
       logger: log,
       eligibility: config.eligibility,
       accessLogRetentionYears: config.accessLogRetentionYears,
+      socialCareNoticeRetentionDays: config.socialCareNoticeRetentionDays,
     });
   } catch (error) {
     await database.close();

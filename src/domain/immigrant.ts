@@ -52,3 +52,16 @@ export function listedImmigrantSql(alias: string, euEea: string): string {
                       ELSE ${alias}.citizenship = ANY(${euEea}::text[]) END
                  OR ${alias}.first_residence_permit_start IS NOT NULL))`;
 }
+
+/**
+ * Who is an immigrant for the integration services' criteria (Kela's weekly run, and the daily social-care run's
+ * IMMIGRANT_TWO_MONTHS notices), as an SQL condition over a benefit_person alias: an EU/EEA citizen, or the holder of
+ * a first residence permit that started on or before `asOf` and under `maxYears` years before it. `asOf` and
+ * `maxYears` are SQL expressions (placeholders) of the date and the number of years.
+ */
+export function integrationImmigrantSql(alias: string, asOf: string, maxYears: string): string {
+  return `(${alias}.eu_eea_citizen
+           OR (${alias}.first_residence_permit_start IS NOT NULL
+               AND ${alias}.first_residence_permit_start <= ${asOf}::date
+               AND ${alias}.first_residence_permit_start > ${asOf}::date - make_interval(years => ${maxYears}::int)))`;
+}

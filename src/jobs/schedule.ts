@@ -20,6 +20,7 @@
  * backfills slots missed while no worker ran (only since the identifier was first seen); every task here is
  * idempotent, so a backfilled or repeated job changes nothing that was already done:
  * - the weekly run keeps a ledger of who was notified (a week back: the next Monday covers the rest);
+ * - the daily social-care run keeps a ledger of each person's notified kinds and episodes (a week back);
  * - the lists are keyed by municipality and month (a week back, so a last weekday missed during a long weekend or
  *   a short outage is still generated for its month);
  * - the purge only removes what is due (a day back is enough: every run purges everything that is due by then).
@@ -30,6 +31,7 @@ export const TASKS = {
   immigrantNotifications: 'immigrant_notifications',
   homeCareAllowanceLists: 'home_care_allowance_lists',
   purge: 'purge',
+  socialCareNotices: 'social_care_notices',
 } as const;
 
 export type TaskName = (typeof TASKS)[keyof typeof TASKS];
@@ -42,6 +44,9 @@ export const CRONTAB = `
 # weekday): 00:30 UTC in winter, 23:30 UTC the evening before in summer.
 30 0 * * * home_care_allowance_lists ?id=daily_home_care_allowance_lists_eet&fill=7d {at:"02:30"}
 30 23 * * * home_care_allowance_lists ?id=daily_home_care_allowance_lists_eest&fill=7d {at:"02:30"}
+# Kela's daily social-care run, 02:00 in Helsinki: 00:00 UTC in winter, 23:00 UTC the evening before in summer.
+0 0 * * * social_care_notices ?id=daily_social_care_notices_eet&fill=7d {at:"02:00"}
+0 23 * * * social_care_notices ?id=daily_social_care_notices_eest&fill=7d {at:"02:00"}
 # The purge (30-day rule, 24-month list retention), daily at 01:00 in Helsinki: 23:00 or 22:00 UTC the evening before.
 0 23 * * * purge ?id=daily_purge_eet&fill=1d {at:"01:00"}
 0 22 * * * purge ?id=daily_purge_eest&fill=1d {at:"01:00"}

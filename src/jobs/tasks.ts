@@ -11,6 +11,7 @@ import {
   ImmigrantNotificationRunService,
 } from '../services/immigrant-notification-run.service';
 import { PurgeService } from '../services/purge.service';
+import { SocialCareNoticeRunService } from '../services/social-care-notice-run.service';
 import { isHelsinkiSlot, TASKS } from './schedule';
 
 export interface TaskDependencies {
@@ -20,6 +21,8 @@ export interface TaskDependencies {
   eligibility?: EligibilityRule;
   /** Years the daily purge keeps access log entries (config.accessLogRetentionYears; default 5). */
   accessLogRetentionYears?: number;
+  /** Days the daily purge keeps social-care notices (config.socialCareNoticeRetentionDays). */
+  socialCareNoticeRetentionDays?: number;
   clock?: Clock;
 }
 
@@ -88,6 +91,18 @@ export function createTaskList(deps: TaskDependencies): TaskList {
       );
     }),
 
+    [TASKS.socialCareNotices]: task(deps, async (asOf, log) => {
+      const started = performance.now();
+      const result = await new SocialCareNoticeRunService(
+        deps.dataSource,
+        deps.eligibility ?? DEFAULT_ELIGIBILITY,
+      ).run(asOf, clock.now());
+      log.info(
+        { asOf, created: result.createdByKind, ms: Math.round(performance.now() - started) },
+        'daily social-care notice run finished',
+      );
+    }),
+
     [TASKS.homeCareAllowanceLists]: task(deps, async (asOf, log) => {
       const result = await new HomeCareAllowanceGenerationService(deps.dataSource).generateMonth(
         asOf,
@@ -102,8 +117,13 @@ export function createTaskList(deps: TaskDependencies): TaskList {
     }),
 
     [TASKS.purge]: task(deps, async (_asOf, log) => {
-      const removed = await new PurgeService(deps.dataSource, clock, deps.accessLogRetentionYears).purgeAll();
-      log.info(removed, 'purged expired notifications, lists and access log entries');
+      const removed = await new PurgeService(
+        deps.dataSource,
+        clock,
+        deps.accessLogRetentionYears,
+        deps.socialCareNoticeRetentionDays,
+      ).purgeAll();
+      log.info(removed, 'purged expired notifications, lists, social-care notices and access log entries');
     }),
   };
 }

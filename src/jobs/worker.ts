@@ -29,6 +29,8 @@ export interface StartWorkerOptions {
   eligibility?: EligibilityRule;
   /** Years the daily purge keeps access log entries (config.accessLogRetentionYears; default 5). */
   accessLogRetentionYears?: number;
+  /** Days the daily purge keeps social-care notices (config.socialCareNoticeRetentionDays). */
+  socialCareNoticeRetentionDays?: number;
   clock?: Clock;
   /** The crontab to schedule (default: CRONTAB); false runs enqueued jobs only. */
   crontab?: string | false;
@@ -123,6 +125,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         ...(options.eligibility ? { eligibility: options.eligibility } : {}),
         ...(options.accessLogRetentionYears
           ? { accessLogRetentionYears: options.accessLogRetentionYears }
+          : {}),
+        ...(options.socialCareNoticeRetentionDays
+          ? { socialCareNoticeRetentionDays: options.socialCareNoticeRetentionDays }
           : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       }),

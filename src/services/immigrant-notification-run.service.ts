@@ -3,6 +3,7 @@ import { columnList, PERSON_DATA_COLUMNS } from '../db/person-columns';
 import { personKeySql } from '../db/person-key';
 import { finnishMidnight } from '../domain/clock';
 import { NotificationKind } from '../domain/enums';
+import { integrationImmigrantSql } from '../domain/immigrant';
 import { SYSTEM_ACTORS } from './audit.service';
 
 /** Thresholds of the eligibility rule; configuration, because Kela's own material states them differently. */
@@ -39,10 +40,7 @@ export const ELIGIBLE_CTES = `supported AS (
                 ${personKeySql('b.personal_identity_code')} AS person_key
            FROM benefit_person b
            JOIN supported s ON s.personal_identity_code = b.personal_identity_code
-          WHERE (b.eu_eea_citizen
-                 OR (b.first_residence_permit_start IS NOT NULL
-                     AND b.first_residence_permit_start <= $3::date
-                     AND b.first_residence_permit_start > $3::date - make_interval(years => $4::int)))
+          WHERE ${integrationImmigrantSql('b', '$3', '$4')}
        )`;
 
 /** $1–$4 of ELIGIBLE_CTES for a run as of `asOf` (YYYY-MM-DD) under `rule`. */

@@ -43,6 +43,8 @@ export interface Services {
 export interface ServiceOptions {
   /** config.accessLogRetentionYears; 5 years when absent (tests, tools without a configuration). */
   accessLogRetentionYears?: number;
+  /** config.socialCareNoticeRetentionDays; DEFAULT_SOCIAL_CARE_NOTICE_RETENTION_DAYS when absent. */
+  socialCareNoticeRetentionDays?: number;
   /** config.ageSignal; GREEN 0–14, YELLOW 15–24, RED 25+ pending days when absent. */
   ageSignal?: AgeSignalThresholds;
   /** Where the access log's checkpoint is kept outside the database (DATA_DIR/access-log-anchor.json); none when absent. */
@@ -87,6 +89,11 @@ export async function createServices(
     notificationExport,
     notificationImport: new NotificationImportService(dataSource, municipalities),
     socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
-    purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
+    purge: new PurgeService(
+      dataSource,
+      clock,
+      options.accessLogRetentionYears,
+      options.socialCareNoticeRetentionDays,
+    ),
   };
 }

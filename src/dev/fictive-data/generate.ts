@@ -47,6 +47,8 @@ export interface FictivePerson {
   basicIncomeSupportMonths: readonly string[];
   /** Months (ascending) of child home care allowance payments, within the 24 months ending in asOf's. */
   homeCareAllowance: readonly HomeCareAllowanceMonth[];
+  /** Months (YYYY-MM-01, ascending) as an unemployed job seeker, within the 12 months ending in asOf's. */
+  unemploymentMonths: readonly string[];
 }
 
 /** Overall shares of persons; the immigrant share varies by municipality (more in the cities), these are the means. */
@@ -278,7 +280,8 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
     let mask = 0;
     const shape = random();
     if (shape < 0.35) {
-      mask = streak(0, 1 + Math.floor(random() ** 1.5 * 12));
+      // Some receive it for a year or more (long-term recipients).
+      mask = chance(0.2) ? streak(0, SUPPORT_MONTHS_BACK) : streak(0, 1 + Math.floor(random() ** 1.5 * 12));
     } else if (shape < 0.6) {
       mask = streak(1, 1 + Math.floor(random() ** 1.5 * 11));
     } else if (shape < 0.75) {
@@ -297,6 +300,21 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
       if (mask & (1 << back)) months.push(supportMonths[back] as string);
     }
     return months;
+  };
+
+  // Unemployment: most people of working age on basic income support are unemployed job seekers, in all their
+  // support months or some; others are unemployed without income support (the daily social-care run skips them).
+  const unemploymentHistory = (support: readonly string[]): readonly string[] => {
+    if (support.length > 0) {
+      const shape = random();
+      if (shape < 0.6) return support;
+      if (shape < 0.8) return support.filter(() => chance(0.7));
+      return NO_SUPPORT;
+    }
+    if (!chance(0.05)) return NO_SUPPORT;
+    const end = Math.floor(random() * 6);
+    const length = 1 + Math.floor(random() * 6);
+    return supportMonths.slice(end, end + length).reverse();
   };
 
   const homeCareHistory = (): HomeCareAllowanceMonth[] => {
@@ -362,16 +380,19 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
       ? `+358 ${pick(MOBILE_PREFIXES)} ${String(Math.floor(random() * 10_000_000)).padStart(7, '0')}`
       : null;
 
-    // Basic income support: most common among recent arrivals, rarer among EU citizens and the native-born.
+    // Basic income support: most common among recent arrivals, rarer among EU citizens and the native-born (young
+    // adults more often than their elders).
     let supportProbability = 0;
     if (ageYears >= 18) {
       if (immigrant && euEeaCitizen) supportProbability = 0.08;
       else if (immigrant) supportProbability = (permitStart ?? '') > recentPermitLimit ? 0.5 : 0.25;
       else if (naturalised) supportProbability = 0.08;
-      else supportProbability = 0.04;
+      else supportProbability = ageYears < 25 ? 0.08 : 0.04;
     }
     const basicIncomeSupportMonths =
       supportProbability > 0 && chance(supportProbability) ? supportHistory() : NO_SUPPORT;
+    const unemploymentMonths =
+      ageYears >= 17 && ageYears < 65 ? unemploymentHistory(basicIncomeSupportMonths) : NO_SUPPORT;
 
     // Child home care allowance: parents of children under three, mostly mothers.
     let homeCareProbability = 0;
@@ -398,6 +419,7 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
       phoneNumber,
       basicIncomeSupportMonths,
       homeCareAllowance,
+      unemploymentMonths,
     };
   }
 }
@@ -446,5 +468,53 @@ export function eligibilityCheck(asOf: string, rule: EligibilityRule): (person: 
     if (!permitted || person.basicIncomeSupportMonths.length < rule.consecutiveSupportMonths) return false;
     const months = person.basicIncomeSupportMonths;
     return streaks.some((streak) => streak.every((month) => months.includes(month)));
+  };
+}
+
+/** The daily social-care run's kinds for which `person` is due as of `asOf` (SocialCareNoticeRunService's rule). */
+export type SocialCareRunKind =
+  | 'UNEMPLOYED_UNDER_25_FOUR_MONTHS'
+  | 'UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS'
+  | 'IMMIGRANT_TWO_MONTHS';
+
+/**
+ * The daily social-care run's rule applied to a generated person: a streak of months of basic income support (for
+ * the unemployed kinds, of months both on support and unemployed) ending in asOf's month or the month before, at
+ * least 4 long under 25 on asOf, 12 from 25, and 2 for immigrants as the integration criteria define them.
+ * `thresholds` are SOCIAL_CARE_NOTICE_KINDS' supportMonths.
+ */
+export function socialCareRunCheck(
+  asOf: string,
+  residencePermitMaxYears: number,
+  thresholds: Readonly<Record<SocialCareRunKind, number>>,
+): (person: FictivePerson) => SocialCareRunKind[] {
+  const permitLimit = yearsBefore(asOf, residencePermitMaxYears);
+  const adultBornBy = yearsBefore(asOf, 25);
+  const recent = monthsBack(asOf, SUPPORT_MONTHS_BACK + 1);
+  /** Length of the streak of months in `months` ending in asOf's month, else in the month before. */
+  const streakLength = (months: ReadonlySet<string>): number => {
+    const end = months.has(recent[0] as string) ? 0 : 1;
+    let length = 0;
+    while (months.has(recent[end + length] as string)) length += 1;
+    return length;
+  };
+  return (person) => {
+    const kinds: SocialCareRunKind[] = [];
+    if (person.basicIncomeSupportMonths.length === 0) return kinds;
+    const support = new Set(person.basicIncomeSupportMonths);
+    const unemployed = new Set(person.unemploymentMonths.filter((month) => support.has(month)));
+    const unemployedStreak = streakLength(unemployed);
+    if (person.dateOfBirth > adultBornBy) {
+      if (unemployedStreak >= thresholds.UNEMPLOYED_UNDER_25_FOUR_MONTHS) {
+        kinds.push('UNEMPLOYED_UNDER_25_FOUR_MONTHS');
+      }
+    } else if (unemployedStreak >= thresholds.UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS) {
+      kinds.push('UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS');
+    }
+    const permit = person.firstResidencePermitStart;
+    const immigrant = person.euEeaCitizen || (permit !== null && permit <= asOf && permit > permitLimit);
+    if (immigrant && streakLength(support) >= thresholds.IMMIGRANT_TWO_MONTHS)
+      kinds.push('IMMIGRANT_TWO_MONTHS');
+    return kinds;
   };
 }

@@ -3,16 +3,24 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { NotificationKind } from '../../domain/enums';
+import { NotificationKind, SocialCareNoticeKind } from '../../domain/enums';
+import { kindRule } from '../../domain/social-care';
 import {
   ELIGIBLE_CTES,
   type EligibilityRule,
   eligibilityParameters,
 } from '../../services/immigrant-notification-run.service';
-import { eligibilityCheck, type FictivePerson, type GenerateOptions, generatePersons } from './generate';
+import {
+  eligibilityCheck,
+  type FictivePerson,
+  type GenerateOptions,
+  generatePersons,
+  type SocialCareRunKind,
+  socialCareRunCheck,
+} from './generate';
 
 export interface WriteOptions extends GenerateOptions {
-  /** Empty the three benefit-fact tables first; without it a non-empty benefit_person is refused. */
+  /** Empty the benefit-fact tables first; without it a non-empty benefit_person is refused. */
   truncate: boolean;
   /** The weekly run's thresholds, to report how many of the generated persons it would notify. */
   rule: EligibilityRule;
@@ -22,6 +30,7 @@ export interface WriteReport {
   persons: number;
   decisions: number;
   payments: number;
+  unemploymentMonths: number;
   /** Foreign citizens (with a residence permit or EU/EEA citizenship). */
   immigrants: number;
   euEeaCitizens: number;
@@ -33,6 +42,8 @@ export interface WriteReport {
   eligible: number;
   /** Of those, already notified according to the ledger or an existing notification: the run skips them. */
   alreadyNotified: number;
+  /** Persons due for each of the daily social-care run's kinds as of asOf, by the generator's own rows. */
+  expectedSocialCare: Record<SocialCareRunKind, number>;
   /** Milliseconds: the whole transaction; of it, generating and copying, then building keys and indexes; ANALYZE. */
   totalMs: number;
   copyMs: number;
@@ -44,7 +55,7 @@ export class BenefitFactsNotEmptyError extends Error {
   constructor() {
     super(
       'benefit_person already has rows: run with --truncate to replace the benefit facts ' +
-        '(benefit_person, basic_income_support_decision, home_care_allowance_payment).',
+        '(benefit_person, basic_income_support_decision, home_care_allowance_payment, unemployment_month).',
     );
     this.name = 'BenefitFactsNotEmptyError';
   }
@@ -121,7 +132,13 @@ class ChunkBuffer {
   }
 }
 
-const TABLES = ['benefit_person', 'basic_income_support_decision', 'home_care_allowance_payment'];
+const TABLES = [
+  'benefit_person',
+  'basic_income_support_decision',
+  'home_care_allowance_payment',
+  'unemployment_month',
+];
+const TABLE_LIST = TABLES.join(', ');
 
 /**
  * Drops the keys, indexes and foreign keys of the (just truncated) tables and returns the statements that put them
@@ -176,9 +193,14 @@ async function copyInto(client: PoolClient, sql: string, chunks: Iterable<string
   await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }
 
+/** The months of income support that make a notice of `kind` (SOCIAL_CARE_NOTICE_KINDS). */
+function monthsOf(kind: SocialCareNoticeKind): number {
+  return kindRule(kind).supportMonths as number;
+}
+
 /**
  * Generates fictive persons with their benefit histories and streams them into benefit_person,
- * basic_income_support_decision and home_care_allowance_payment with COPY, in one transaction: persons first
+ * basic_income_support_decision, home_care_allowance_payment and unemployment_month with COPY, in one transaction: persons first
  * (generated while PostgreSQL ingests them), then the decisions and payments collected on the way. The tables are
  * truncated in the same transaction, which lets COPY write the rows frozen, and their keys and indexes are built
  * once after the rows are in; a duplicate key or a dangling reference fails the whole load.
@@ -188,6 +210,17 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   const client = (await runner.connect()) as PoolClient;
   const decisions = new ChunkBuffer();
   const payments = new ChunkBuffer();
+  const unemployment = new ChunkBuffer();
+  const socialCareKinds = socialCareRunCheck(options.asOf, options.rule.residencePermitMaxYears, {
+    UNEMPLOYED_UNDER_25_FOUR_MONTHS: monthsOf(SocialCareNoticeKind.UNEMPLOYED_UNDER_25_FOUR_MONTHS),
+    UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: monthsOf(SocialCareNoticeKind.UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS),
+    IMMIGRANT_TWO_MONTHS: monthsOf(SocialCareNoticeKind.IMMIGRANT_TWO_MONTHS),
+  });
+  const expectedSocialCare: Record<SocialCareRunKind, number> = {
+    UNEMPLOYED_UNDER_25_FOUR_MONTHS: 0,
+    UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: 0,
+    IMMIGRANT_TWO_MONTHS: 0,
+  };
   const isEligible = eligibilityCheck(options.asOf, options.rule);
   const counts = {
     immigrants: 0,
@@ -202,16 +235,14 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   let keysStarted = started;
   try {
     await client.query('BEGIN');
-    await client.query(
-      'LOCK TABLE benefit_person, basic_income_support_decision, home_care_allowance_payment IN ACCESS EXCLUSIVE MODE',
-    );
+    await client.query(`LOCK TABLE ${TABLE_LIST} IN ACCESS EXCLUSIVE MODE`);
     if (!options.truncate) {
       const { rows } = await client.query<{ found: boolean }>(
         'SELECT EXISTS (SELECT 1 FROM benefit_person) AS found',
       );
       if (rows[0]?.found) throw new BenefitFactsNotEmptyError();
     }
-    await client.query('TRUNCATE benefit_person, basic_income_support_decision, home_care_allowance_payment');
+    await client.query(`TRUNCATE ${TABLE_LIST}`);
     const restore = await dropKeysAndIndexes(client);
     copyStarted = performance.now();
 
@@ -223,6 +254,8 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
         for (const payment of person.homeCareAllowance) {
           payments.keep(`${code}\t${payment.month}\t${payment.childrenCount}\n`);
         }
+        for (const month of person.unemploymentMonths) unemployment.keep(`${code}\t${month}\n`);
+        for (const kind of socialCareKinds(person)) expectedSocialCare[kind] += 1;
         if (person.citizenship !== 'FIN') counts.immigrants += 1;
         if (person.euEeaCitizen) counts.euEeaCitizens += 1;
         if (person.basicIncomeSupportMonths.length > 0) counts.withBasicIncomeSupport += 1;
@@ -241,6 +274,7 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     );
     decisions.chunks.push(decisions.rest());
     payments.chunks.push(payments.rest());
+    unemployment.chunks.push(unemployment.rest());
     await copyInto(
       client,
       'COPY basic_income_support_decision (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
@@ -250,6 +284,11 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
       client,
       'COPY home_care_allowance_payment (personal_identity_code, month, children_count) FROM STDIN WITH (FREEZE)',
       payments.chunks,
+    );
+    await copyInto(
+      client,
+      'COPY unemployment_month (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
+      unemployment.chunks,
     );
     keysStarted = performance.now();
     await client.query("SET LOCAL maintenance_work_mem = '256MB'");
@@ -263,15 +302,14 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   }
   const finished = performance.now();
   const analyzeStarted = performance.now();
-  await dataSource.query(
-    'ANALYZE benefit_person, basic_income_support_decision, home_care_allowance_payment',
-  );
+  await dataSource.query(`ANALYZE ${TABLE_LIST}`);
   const analyzeMs = performance.now() - analyzeStarted;
   const eligible = await countEligible(dataSource, options.asOf, options.rule);
   return {
     persons,
     decisions: decisions.rows,
     payments: payments.rows,
+    unemploymentMonths: unemployment.rows,
     immigrants: counts.immigrants,
     euEeaCitizens: counts.euEeaCitizens,
     withBasicIncomeSupport: counts.withBasicIncomeSupport,
@@ -279,6 +317,7 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     expectedEligible: counts.eligible,
     eligible: eligible.eligible,
     alreadyNotified: eligible.alreadyNotified,
+    expectedSocialCare,
     totalMs: finished - started,
     copyMs: keysStarted - copyStarted,
     keysMs: finished - keysStarted,

@@ -16,8 +16,8 @@ const BENEFIT_PERSON_UPDATE = fromExcluded(
 type Upsert = { inserted: boolean }[];
 
 /**
- * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions and child home
- * care allowance payments (upserted by person and month). Each line is one statement, so nothing is half-written;
+ * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions, child home
+ * care allowance payments (upserted by person and month) and months of unemployment. Each line is one statement, so nothing is half-written;
  * a rerun changes nothing. A fact about a person the file has not introduced is reported as invalid.
  */
 export class BenefitFactImportService {
@@ -72,6 +72,17 @@ export class BenefitFactImportService {
            ON CONFLICT (personal_identity_code, month) DO UPDATE SET children_count = excluded.children_count
            RETURNING (xmax = 0) AS inserted`,
           [record.personalIdentityCode, record.month, record.childrenCount],
+        );
+        if (rows.length === 0)
+          return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });
+        break;
+      case 'unemployment':
+        rows = await this.dataSource.query(
+          `INSERT INTO unemployment_month (personal_identity_code, month)
+           SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
+           ON CONFLICT DO NOTHING
+           RETURNING true AS inserted`,
+          [record.personalIdentityCode, record.month],
         );
         if (rows.length === 0)
           return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });

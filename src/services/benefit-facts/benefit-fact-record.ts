@@ -32,6 +32,8 @@ export const benefitFactRecordSchema = z.discriminatedUnion('type', [
     month,
     childrenCount: z.number().int().min(1).max(20),
   }),
+  /** The person was an unemployed job seeker that month (the daily social-care run counts these months). */
+  z.object({ type: z.literal('unemployment'), personalIdentityCode: identityCode, month }),
 ]);
 
 export type BenefitFactRecord = z.output<typeof benefitFactRecordSchema>;
