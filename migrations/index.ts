@@ -8,6 +8,7 @@ import { KeyedAccessLog1795800000000 } from './1795800000000-KeyedAccessLog';
 import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
 import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
+import { NotificationCriteria1795830000000 } from './1795830000000-NotificationCriteria';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   RateLimitHits1795805000000,
   PersonKeyOnPerson1795810000000,
   HomeCareAllowancePhoneNumber1795820000000,
+  NotificationCriteria1795830000000,
 ];

@@ -26,6 +26,7 @@ const APPLICATION_TABLES = [
   'person',
   'postal_code',
   'rate_limit_hit',
+  'unemployment_benefit_payment',
 ];
 
 let database: { url: string; drop: () => Promise<void> };

@@ -3,6 +3,8 @@
  * the person data carries them.
  */
 
+import { ResidenceBasis } from './enums';
+
 export const FINNISH_CITIZENSHIP = 'FIN';
 
 /** EU member states and the other EEA countries (Iceland, Liechtenstein, Norway). Finland is one of them. */
@@ -51,4 +53,22 @@ export function listedImmigrantSql(alias: string, euEea: string): string {
             AND (CASE WHEN ${alias}.citizenship IS NULL THEN ${alias}.eu_eea_citizen
                       ELSE ${alias}.citizenship = ANY(${euEea}::text[]) END
                  OR ${alias}.first_residence_permit_start IS NOT NULL))`;
+}
+
+/**
+ * The weekly run's residence basis as an SQL expression over a row alias with the person columns: EU_EEA_CITIZEN
+ * for an EU/EEA citizen (from the citizenship, the flag only when it is unknown), else
+ * RESIDENCE_PERMIT_UNDER_THREE_YEARS when the first residence permit started on or before `asOf` and less than
+ * `years` years before it, else NULL. A Finnish citizen is never an immigrant, whatever permit they once had.
+ * `euEea` is the placeholder bound to `[...EU_EEA_CITIZENSHIPS]`; `asOf` a date and `years` an int placeholder.
+ */
+export function residenceBasisSql(alias: string, euEea: string, asOf: string, years: string): string {
+  return `(CASE WHEN ${alias}.citizenship = '${FINNISH_CITIZENSHIP}' THEN NULL
+               WHEN CASE WHEN ${alias}.citizenship IS NULL THEN ${alias}.eu_eea_citizen
+                         ELSE ${alias}.citizenship = ANY(${euEea}::text[]) END
+                 THEN '${ResidenceBasis.EU_EEA_CITIZEN}'
+               WHEN ${alias}.first_residence_permit_start <= ${asOf}::date
+                AND ${alias}.first_residence_permit_start > ${asOf}::date - make_interval(years => ${years}::int)
+                 THEN '${ResidenceBasis.RESIDENCE_PERMIT_UNDER_THREE_YEARS}'
+          END)`;
 }

@@ -2,9 +2,11 @@ import { registerEnumType } from 'type-graphql';
 import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
+  NotificationCriterion,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
+  ResidenceBasis,
   ViewerKind,
 } from '../domain/enums';
 
@@ -91,5 +93,34 @@ registerEnumType(AgeSignal, {
       description:
         'Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30.',
     },
+  },
+});
+
+registerEnumType(NotificationCriterion, {
+  name: 'NotificationCriterion',
+  description:
+    "A benefit criterion of Kela's weekly run that the person met (Kela's instructions, first slide).",
+  valuesConfig: {
+    BASIC_INCOME_SUPPORT_TWO_MONTHS: {
+      description:
+        'Basic income support in two consecutive months (fi: perustoimeentulotuki kahtena peräkkäisenä kuukautena, sv: grundläggande utkomststöd två månader i följd).',
+    },
+    UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS: {
+      description:
+        'Main income for 12 months has been income support paid because of unemployment (fi: työttömyysetuus 12 kuukautta, sv: arbetslöshetsförmån i 12 månader).',
+    },
+  },
+});
+
+registerEnumType(ResidenceBasis, {
+  name: 'ResidenceBasis',
+  description:
+    'Why the person counts as an immigrant for the weekly run. EU/EEA status follows from the citizenship.',
+  valuesConfig: {
+    RESIDENCE_PERMIT_UNDER_THREE_YEARS: {
+      description:
+        'The first residence permit has been valid under three years (fi: ensimmäinen oleskelulupa alle kolme vuotta, sv: första uppehållstillståndet under tre år).',
+    },
+    EU_EEA_CITIZEN: { description: 'An EU/EEA citizen (fi: EU/ETA-kansalainen, sv: EU/EES-medborgare).' },
   },
 });

@@ -300,9 +300,9 @@ async function countEligible(
     `WITH ${ELIGIBLE_CTES}
      SELECT count(*) AS eligible,
             count(*) FILTER (WHERE EXISTS (
-              SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $5)
+              SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $7)
               OR EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
-                          WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $5)
+                          WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $7)
             ) AS already_notified
        FROM eligible e`,
     [...eligibilityParameters(asOf, rule), NotificationKind.IMMIGRANT],

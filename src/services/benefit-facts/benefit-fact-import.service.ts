@@ -15,10 +15,16 @@ const BENEFIT_PERSON_UPDATE = fromExcluded(
 
 type Upsert = { inserted: boolean }[];
 
+/** The facts that only say a benefit was paid (or decided) for a month: a row per person and month. */
+const MONTHLY_FACT_TABLES = {
+  basicIncomeSupport: 'basic_income_support_decision',
+  unemploymentBenefit: 'unemployment_benefit_payment',
+} as const;
+
 /**
- * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions and child home
- * care allowance payments (upserted by person and month). Each line is one statement, so nothing is half-written;
- * a rerun changes nothing. A fact about a person the file has not introduced is reported as invalid.
+ * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions, unemployment
+ * benefit payments and child home care allowance payments (upserted by person and month). Each line is one
+ * statement, so nothing is half-written; a rerun changes nothing. A fact about a person the file has not introduced is reported as invalid.
  */
 export class BenefitFactImportService {
   constructor(
@@ -55,8 +61,9 @@ export class BenefitFactImportService {
         break;
       }
       case 'basicIncomeSupport':
+      case 'unemploymentBenefit':
         rows = await this.dataSource.query(
-          `INSERT INTO basic_income_support_decision (personal_identity_code, month)
+          `INSERT INTO ${MONTHLY_FACT_TABLES[record.type]} (personal_identity_code, month)
            SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
            ON CONFLICT DO NOTHING
            RETURNING true AS inserted`,
