@@ -3,16 +3,22 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { NotificationKind } from '../../domain/enums';
+import { NotificationCriterion, NotificationKind } from '../../domain/enums';
 import {
   ELIGIBLE_CTES,
   type EligibilityRule,
   eligibilityParameters,
 } from '../../services/immigrant-notification-run.service';
-import { eligibilityCheck, type FictivePerson, type GenerateOptions, generatePersons } from './generate';
+import {
+  criteriaCheck,
+  eligibilityCheck,
+  type FictivePerson,
+  type GenerateOptions,
+  generatePersons,
+} from './generate';
 
 export interface WriteOptions extends GenerateOptions {
-  /** Empty the three benefit-fact tables first; without it a non-empty benefit_person is refused. */
+  /** Empty the four benefit-fact tables first; without it a non-empty benefit_person is refused. */
   truncate: boolean;
   /** The weekly run's thresholds, to report how many of the generated persons it would notify. */
   rule: EligibilityRule;
@@ -22,11 +28,17 @@ export interface WriteReport {
   persons: number;
   decisions: number;
   payments: number;
+  /** Rows of unemployment_benefit_payment. */
+  unemploymentPayments: number;
   /** Foreign citizens (with a residence permit or EU/EEA citizenship). */
   immigrants: number;
   euEeaCitizens: number;
   withBasicIncomeSupport: number;
   withHomeCareAllowance: number;
+  withUnemploymentBenefit: number;
+  /** Eligible by the generator's rule and meeting each criterion (a person meeting both counts in both). */
+  eligibleByBasicIncomeSupport: number;
+  eligibleByUnemploymentBenefit: number;
   /** Eligible by the rule as the generator applies it to its own rows. */
   expectedEligible: number;
   /** Eligible by the rule as counted in the database after the load (the weekly run's query, counting). */
@@ -44,7 +56,7 @@ export class BenefitFactsNotEmptyError extends Error {
   constructor() {
     super(
       'benefit_person already has rows: run with --truncate to replace the benefit facts ' +
-        '(benefit_person, basic_income_support_decision, home_care_allowance_payment).',
+        '(benefit_person, basic_income_support_decision, home_care_allowance_payment, unemployment_benefit_payment).',
     );
     this.name = 'BenefitFactsNotEmptyError';
   }
@@ -121,7 +133,13 @@ class ChunkBuffer {
   }
 }
 
-const TABLES = ['benefit_person', 'basic_income_support_decision', 'home_care_allowance_payment'];
+const TABLES = [
+  'benefit_person',
+  'basic_income_support_decision',
+  'home_care_allowance_payment',
+  'unemployment_benefit_payment',
+];
+const TABLE_LIST = TABLES.join(', ');
 
 /**
  * Drops the keys, indexes and foreign keys of the (just truncated) tables and returns the statements that put them
@@ -178,7 +196,7 @@ async function copyInto(client: PoolClient, sql: string, chunks: Iterable<string
 
 /**
  * Generates fictive persons with their benefit histories and streams them into benefit_person,
- * basic_income_support_decision and home_care_allowance_payment with COPY, in one transaction: persons first
+ * basic_income_support_decision, home_care_allowance_payment and unemployment_benefit_payment with COPY, in one transaction: persons first
  * (generated while PostgreSQL ingests them), then the decisions and payments collected on the way. The tables are
  * truncated in the same transaction, which lets COPY write the rows frozen, and their keys and indexes are built
  * once after the rows are in; a duplicate key or a dangling reference fails the whole load.
@@ -188,13 +206,18 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   const client = (await runner.connect()) as PoolClient;
   const decisions = new ChunkBuffer();
   const payments = new ChunkBuffer();
+  const unemploymentPayments = new ChunkBuffer();
   const isEligible = eligibilityCheck(options.asOf, options.rule);
+  const criteriaOf = criteriaCheck(options.asOf, options.rule);
   const counts = {
     immigrants: 0,
     euEeaCitizens: 0,
     withBasicIncomeSupport: 0,
     withHomeCareAllowance: 0,
+    withUnemploymentBenefit: 0,
     eligible: 0,
+    eligibleByBasicIncomeSupport: 0,
+    eligibleByUnemploymentBenefit: 0,
   };
   let persons = 0;
   const started = performance.now();
@@ -202,16 +225,14 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   let keysStarted = started;
   try {
     await client.query('BEGIN');
-    await client.query(
-      'LOCK TABLE benefit_person, basic_income_support_decision, home_care_allowance_payment IN ACCESS EXCLUSIVE MODE',
-    );
+    await client.query(`LOCK TABLE ${TABLE_LIST} IN ACCESS EXCLUSIVE MODE`);
     if (!options.truncate) {
       const { rows } = await client.query<{ found: boolean }>(
         'SELECT EXISTS (SELECT 1 FROM benefit_person) AS found',
       );
       if (rows[0]?.found) throw new BenefitFactsNotEmptyError();
     }
-    await client.query('TRUNCATE benefit_person, basic_income_support_decision, home_care_allowance_payment');
+    await client.query(`TRUNCATE ${TABLE_LIST}`);
     const restore = await dropKeysAndIndexes(client);
     copyStarted = performance.now();
 
@@ -223,11 +244,21 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
         for (const payment of person.homeCareAllowance) {
           payments.keep(`${code}\t${payment.month}\t${payment.childrenCount}\n`);
         }
+        for (const month of person.unemploymentBenefitMonths)
+          unemploymentPayments.keep(`${code}\t${month}\n`);
         if (person.citizenship !== 'FIN') counts.immigrants += 1;
         if (person.euEeaCitizen) counts.euEeaCitizens += 1;
         if (person.basicIncomeSupportMonths.length > 0) counts.withBasicIncomeSupport += 1;
         if (person.homeCareAllowance.length > 0) counts.withHomeCareAllowance += 1;
-        if (isEligible(person)) counts.eligible += 1;
+        if (person.unemploymentBenefitMonths.length > 0) counts.withUnemploymentBenefit += 1;
+        if (isEligible(person)) {
+          counts.eligible += 1;
+          const criteria = criteriaOf(person);
+          if (criteria.includes(NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS))
+            counts.eligibleByBasicIncomeSupport += 1;
+          if (criteria.includes(NotificationCriterion.UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS))
+            counts.eligibleByUnemploymentBenefit += 1;
+        }
         const full = buffer.add(personLine(person));
         if (full !== undefined) yield full;
       }
@@ -241,6 +272,7 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     );
     decisions.chunks.push(decisions.rest());
     payments.chunks.push(payments.rest());
+    unemploymentPayments.chunks.push(unemploymentPayments.rest());
     await copyInto(
       client,
       'COPY basic_income_support_decision (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
@@ -250,6 +282,11 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
       client,
       'COPY home_care_allowance_payment (personal_identity_code, month, children_count) FROM STDIN WITH (FREEZE)',
       payments.chunks,
+    );
+    await copyInto(
+      client,
+      'COPY unemployment_benefit_payment (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
+      unemploymentPayments.chunks,
     );
     keysStarted = performance.now();
     await client.query("SET LOCAL maintenance_work_mem = '256MB'");
@@ -263,19 +300,21 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
   }
   const finished = performance.now();
   const analyzeStarted = performance.now();
-  await dataSource.query(
-    'ANALYZE benefit_person, basic_income_support_decision, home_care_allowance_payment',
-  );
+  await dataSource.query(`ANALYZE ${TABLE_LIST}`);
   const analyzeMs = performance.now() - analyzeStarted;
   const eligible = await countEligible(dataSource, options.asOf, options.rule);
   return {
     persons,
     decisions: decisions.rows,
     payments: payments.rows,
+    unemploymentPayments: unemploymentPayments.rows,
     immigrants: counts.immigrants,
     euEeaCitizens: counts.euEeaCitizens,
     withBasicIncomeSupport: counts.withBasicIncomeSupport,
     withHomeCareAllowance: counts.withHomeCareAllowance,
+    withUnemploymentBenefit: counts.withUnemploymentBenefit,
+    eligibleByBasicIncomeSupport: counts.eligibleByBasicIncomeSupport,
+    eligibleByUnemploymentBenefit: counts.eligibleByUnemploymentBenefit,
     expectedEligible: counts.eligible,
     eligible: eligible.eligible,
     alreadyNotified: eligible.alreadyNotified,
