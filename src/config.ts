@@ -10,6 +10,7 @@ const booleanFlag = z
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().trim().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_OWNER_URL: z.string().url().optional(),
   DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
@@ -99,6 +100,8 @@ export type AuthConfig =
 export interface AppConfig {
   environment: 'development' | 'production' | 'test';
   port: number;
+  /** The listening address: HOST, else loopback in development mode (nothing on the network) and all addresses otherwise. */
+  host: string;
   databaseUrl: string | undefined;
   /** The schema owner's connection, for migrations and the access log's set-up; DATABASE_URL is the application's. */
   databaseOwnerUrl: string | undefined;
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
   return {
     environment: e.NODE_ENV,
     port: e.PORT,
+    host: e.HOST ?? (auth.mode === 'development' ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: e.DATABASE_URL,
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
     dataDir: e.DATA_DIR,

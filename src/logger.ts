@@ -32,21 +32,31 @@ export function errorSerializer(error: Error): Record<string, unknown> {
 }
 
 /**
+ * The commands in src/cli write their data (tokens, lists, reports) to standard output, so their log lines go to
+ * standard error: `npm run -s agreements -- list | …` then pipes only the data. The server and the worker, services
+ * with no data to print, log to standard output.
+ */
+const isCommand = /[\\/]src[\\/]cli[\\/](?!worker\.)[^\\/]+$/.test(process.argv[1] ?? '');
+
+/**
  * Structured JSON logs. Never log personal identity codes, names or addresses: log ids and counts. Lines written while
  * a request is served pass its `requestId` (the `x-request-id` the client sent or one generated for it), from the
  * request's RequestScope.
  */
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
-  redact: {
-    paths: [
-      'req.headers.authorization',
-      'req.headers.cookie',
-      'req.body',
-      '*.personalIdentityCode',
-      '*.person',
-    ],
-    remove: true,
+export const logger = pino(
+  {
+    level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.body',
+        '*.personalIdentityCode',
+        '*.person',
+      ],
+      remove: true,
+    },
+    serializers: { err: errorSerializer },
   },
-  serializers: { err: errorSerializer },
-});
+  pino.destination({ dest: isCommand ? 2 : 1, sync: true }),
+);

@@ -7,6 +7,7 @@ import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './dev/demo-data
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
+import { ensurePortFree, PortInUseError } from './http/port';
 import { onShutdownSignal } from './jobs/signals';
 import { startWorker } from './jobs/worker';
 import { logger } from './logger';
@@ -19,6 +20,7 @@ import { accessLogSpoolFile, replayAccessLogSpool, spoolAccessEntries } from './
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensurePortFree(config.host, config.port);
   const auth = await createAuthentication(config.auth);
   const database = await openDatabase(config);
   await database.warnAboutRoles();
@@ -111,7 +113,9 @@ async function main(): Promise<void> {
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');
   }
 
-  const port = await server.listen(config.port);
+  const port = await server.listen(config.port, config.host).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : error;
+  });
   const url = `http://localhost:${port}/graphql`;
   logger.info(
     {
@@ -203,7 +207,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof PortInUseError) {
     console.error(error.message);
   } else {
     logger.fatal({ err: error }, 'start-up failed');

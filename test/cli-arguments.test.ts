@@ -38,4 +38,16 @@ describe('a wrong argument to a command', () => {
       expect(result.stderr).toMatch(/Unexpected argument: extra/);
     },
   );
+
+  it.each(COMMANDS)('%s --help: the usage on standard output, exit 0, and nothing done', async (command) => {
+    // Given with a mistake too: asking for help wins, and nothing reaches for the (unreachable) database.
+    const result = await runCommand(
+      `src/cli/${command}.ts`,
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      ['--help', '--no-such-option'],
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npm run /);
+    expect(result.stderr).toBe('');
+  });
 });

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfig } from '../src/config';
 import { DEFAULT_QUERY_LIMITS } from '../src/http/limits';
 import { loggableUrl } from '../src/http/operations';
+import { ensurePortFree, PortInUseError } from '../src/http/port';
 import { errorSerializer } from '../src/logger';
 import { MunicipalitiesDocument } from './generated/graphql';
 import { type EdgeEnvironment, edgeEnvironment, type Served } from './support/edge-app';
+import { captureLogs } from './support/log-capture';
 
 let env: EdgeEnvironment;
 /** The service as createHttpServer builds it by default: introspection off, no CORS origins, no rate limit. */
@@ -207,9 +209,57 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('says in the log which origin it refused and which setting allows it, once per origin', async () => {
+    const logs = captureLogs();
+    try {
+      const refused = 'https://frontend.example.fi';
+      await cors.graphql('{ __typename }', { headers: { origin: refused } });
+      await cors.graphql('{ __typename }', { headers: { origin: refused } });
+      await cors.graphql('{ __typename }', { headers: { origin: ALLOWED } });
+      await cors.graphql('{ __typename }');
+      const lines = logs.lines.filter((line) => line.includes('CORS refused'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+        origin: refused,
+        setting: 'CORS_ORIGINS',
+        msg: expect.stringContaining(`CORS_ORIGINS=${refused}`),
+      });
+    } finally {
+      logs.restore();
+    }
+  });
+
   it('allows no origin by default', async () => {
     const response = await app.graphql('{ __typename }', { headers: { origin: ALLOWED } });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('the first request of someone trying the service', () => {
+  it('/ leads to /graphql', async () => {
+    const response = await fetch(new URL('/', app.url), { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/graphql');
+  });
+
+  it('a port already taken is said in words, with how to choose another', async () => {
+    const port = Number(new URL(app.url).port);
+    const host = new URL(app.url).hostname;
+    await expect(ensurePortFree(host, port)).rejects.toThrow(new PortInUseError(host, port).message);
+    expect(new PortInUseError(host, port).message).toMatch(/already in use.*PORT=\d+ npm start/);
+  });
+
+  it('listens on loopback in development unless HOST says otherwise, and on all addresses in production', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        AUTH_JWKS_URL: 'https://gateway.example.fi/jwks',
+        AUTH_ISSUER: 'https://gateway.example.fi',
+        AUTH_AUDIENCE: 'kelmu',
+      }).host,
+    ).toBe('0.0.0.0');
   });
 });
 

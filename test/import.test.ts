@@ -477,7 +477,12 @@ function runImportCommand(file: string, databaseUrl: string): Promise<CommandRes
     execFile(
       process.execPath,
       ['-r', '@swc-node/register', 'src/cli/import.ts', file],
-      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: 60_000 },
+      // At info level the command logs as it works: those lines go to standard error, the summary alone to stdout.
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, stdout, stderr });
@@ -499,9 +504,10 @@ describe('npm run import', () => {
       fs.writeFileSync(file, `${[first, invalid, second].map(line).join('\n')}\n`);
 
       const run = await runImportCommand(file, String(url));
-      expect(run.stdout).toContain(
-        'Imported 2, already imported 0, skipped as a second notification for the person 0, invalid 1.',
+      expect(run.stdout).toBe(
+        'Imported 2, already imported 0, skipped as a second notification for the person 0, invalid 1.\n',
       );
+      expect(run.stderr).toMatch(/^\{"level":30,/m);
       expect(run.stderr).toContain(`line 2 (${invalid.sourceId}): person.address.postalCode`);
       expect.soft(run.code, 'exit code with invalid lines').toBe(1);
       expect(await notificationCount([first.sourceId, second.sourceId])).toBe(2);

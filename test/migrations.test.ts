@@ -26,6 +26,9 @@ const APPLICATION_TABLES = [
   'person',
   'postal_code',
   'rate_limit_hit',
+  'social_care_notice',
+  'social_care_notice_ledger',
+  'social_care_notice_transfer',
   'unemployment_benefit_payment',
 ];
 

@@ -39,3 +39,22 @@ export enum ViewerKind {
   PERSON = 'PERSON',
   PARTNER_SYSTEM = 'PARTNER_SYSTEM',
 }
+
+/** Kela's notices to the welfare areas, Helsinki and Åland (Kelmu's service page); their rules: social-care.ts. */
+export enum SocialCareNoticeKind {
+  CONTACT = 'CONTACT',
+  NEED_FOR_SOCIAL_CARE = 'NEED_FOR_SOCIAL_CARE',
+  SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT = 'SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT',
+  REDUCED_BASIC_AMOUNT = 'REDUCED_BASIC_AMOUNT',
+  URGENT_APPLICATION = 'URGENT_APPLICATION',
+  UNEMPLOYED_UNDER_25_FOUR_MONTHS = 'UNEMPLOYED_UNDER_25_FOUR_MONTHS',
+  UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS = 'UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS',
+  IMMIGRANT_TWO_MONTHS = 'IMMIGRANT_TWO_MONTHS',
+}
+
+/** When a social-care notice becomes visible to its recipient. */
+export enum NoticeVisibility {
+  IMMEDIATE = 'IMMEDIATE',
+  SAME_DAY = 'SAME_DAY',
+  DAY_AFTER_DECISION = 'DAY_AFTER_DECISION',
+}

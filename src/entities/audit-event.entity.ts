@@ -42,6 +42,9 @@ export class AuditEvent {
   @Column({ name: 'reason', type: 'text', nullable: true })
   reason!: string | null;
 
+  @Column({ name: 'social_care_notice_id', type: 'uuid', nullable: true })
+  socialCareNoticeId!: string | null;
+
   @Column({ name: 'list_id', type: 'uuid', nullable: true })
   listId!: string | null;
 

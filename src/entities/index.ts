@@ -5,6 +5,7 @@ import { Notification } from './notification.entity';
 import { NotificationTransfer } from './notification-transfer.entity';
 import { Person } from './person.entity';
 import { PostalCode } from './postal-code.entity';
+import { SocialCareNotice, SocialCareNoticeTransfer } from './social-care-notice.entity';
 
 export {
   AuditEvent,
@@ -15,6 +16,8 @@ export {
   NotificationTransfer,
   Person,
   PostalCode,
+  SocialCareNotice,
+  SocialCareNoticeTransfer,
 };
 
 /** Entity classes, not globs: test runners load them through their own transform. */
@@ -27,4 +30,6 @@ export const entities = [
   NotificationTransfer,
   Person,
   PostalCode,
+  SocialCareNotice,
+  SocialCareNoticeTransfer,
 ];

@@ -283,6 +283,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // The GraphiQL page and its files replace the API's content security policy with the page's own.
   if (options.playground) app.use(playgroundRouter(options.playground));
 
+  // Someone who opens the service's address finds the API (and GraphiQL in a browser) rather than a 404.
+  app.get('/', (_req, res) => {
+    res.redirect(302, '/graphql');
+  });
   /** Liveness: the process is up and serving HTTP. */
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

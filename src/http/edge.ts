@@ -19,13 +19,35 @@ export type NodeMiddleware = (
  * need CORS). Preflights are answered here and never reach the rate limit or Apollo.
  */
 export function corsPolicy(origins: readonly string[]): NodeMiddleware {
+  const allowed = new Set(origins);
   return cors({
-    origin: origins.length > 0 ? [...origins] : false,
+    origin: (origin, callback) => {
+      // Same-origin requests and non-browser clients send no Origin: CORS does not concern them.
+      if (origin === undefined || allowed.has(origin)) return callback(null, origin !== undefined);
+      reportRefusedOrigin(origin);
+      callback(null, false);
+    },
     methods: ['GET', 'POST'],
     allowedHeaders: ['authorization', 'content-type', 'accept', 'apollo-require-preflight', 'x-request-id'],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'content-disposition'],
     maxAge: 600,
   });
+}
+
+/** Origins already reported, so that a busy browser app does not flood the log; bounded against made-up origins. */
+const reportedOrigins = new Set<string>();
+const REPORTED_ORIGINS_LIMIT = 1000;
+
+/** A browser app whose origin is not allowed fails with a vague CORS error: say in the log which origin and why. */
+function reportRefusedOrigin(origin: string): void {
+  if (reportedOrigins.has(origin)) return;
+  if (reportedOrigins.size >= REPORTED_ORIGINS_LIMIT) reportedOrigins.clear();
+  reportedOrigins.add(origin);
+  logger.warn(
+    { origin, setting: 'CORS_ORIGINS' },
+    `CORS refused a browser request from origin ${JSON.stringify(origin)}: it is not in CORS_ORIGINS. ` +
+      `To allow it, add it to the comma-separated list, e.g. CORS_ORIGINS=${origin}`,
+  );
 }
 
 /**

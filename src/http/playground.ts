@@ -179,6 +179,23 @@ export function wantsPlaygroundPage(req: http.IncomingMessage): boolean {
   );
 }
 
+/** The address the page was served from, as the browser sees it; a Host header that is not a plain host:port is not echoed. */
+function servedFrom(req: express.Request): string | undefined {
+  const host = req.get('host');
+  return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)
+    ? `${req.protocol}://${host}`
+    : undefined;
+}
+
+/** The examples' curl and fetch lines name the address the page came from, whatever PORT, HOST or proxy serve it. */
+function examplesFor(req: express.Request, examples: string): string {
+  const origin = servedFrom(req);
+  return origin ? examples.replaceAll(EXAMPLES_ORIGIN, origin) : examples;
+}
+
+/** How examples.graphql writes the service's address. */
+const EXAMPLES_ORIGIN = 'http://localhost:4000';
+
 /**
  * `GET /graphql` for a browser (prefers text/html, no `query` parameter): the GraphiQL page; any other request goes on
  * to Apollo unchanged. `GET /graphql/assets/<file>`: the page's scripts and styles, cached for a year under their
@@ -201,7 +218,7 @@ export function playgroundRouter(options: PlaygroundOptions = {}): express.Route
       const config: PlaygroundConfig = {
         endpoint: req.baseUrl + req.path,
         headers: JSON.stringify(token ? { Authorization: `Bearer ${token}` } : {}, null, 2),
-        query: examples,
+        query: examplesFor(req, examples),
         variables: JSON.stringify(variables, null, 2),
         editorTools: token ? 'variables' : 'headers',
       };

@@ -14,7 +14,11 @@ export type AuditAction =
   | 'GENERATE_HOME_CARE_ALLOWANCE_LISTS'
   | 'PURGE_EXPIRED_HOME_CARE_ALLOWANCE_LISTS'
   | 'DOWNLOAD_HOME_CARE_ALLOWANCE_LIST'
-  | 'DOWNLOAD_NOTIFICATIONS';
+  | 'DOWNLOAD_NOTIFICATIONS'
+  | 'IMPORT_SOCIAL_CARE_NOTICE'
+  | 'TRANSFER_SOCIAL_CARE_NOTICE'
+  | 'DOWNLOAD_SOCIAL_CARE_NOTICES'
+  | 'PURGE_EXPIRED_SOCIAL_CARE_NOTICES';
 
 export interface Actor {
   kind: string;
@@ -28,6 +32,8 @@ export const SYSTEM_ACTORS = {
   purge: { kind: 'SYSTEM', id: 'purge' },
   monthlyLists: { kind: 'SYSTEM', id: 'home-care-allowance-lists' },
   weeklyRun: { kind: 'SYSTEM', id: 'kela-weekly-immigrant-run' },
+  socialCareImport: { kind: 'SYSTEM', id: 'kela-social-care-notice-import' },
+  socialCareDailyRun: { kind: 'SYSTEM', id: 'kela-daily-social-care-run' },
 } as const satisfies Record<string, Actor>;
 
 export function actorOf(viewer: AuthenticatedViewer): Actor {

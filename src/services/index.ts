@@ -8,6 +8,7 @@ import { HomeCareAllowanceGenerationService } from './home-care-allowance/home-c
 import { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import { RecipientImportService } from './home-care-allowance/recipient-import.service';
 import { NotificationImportService } from './import/notification-import.service';
+import { SocialCareNoticeImportService } from './import/social-care-notice-import.service';
 import { MunicipalityService } from './municipality.service';
 import { NotificationChangeService } from './notifications/notification-changes.service';
 import { NotificationExportService } from './notifications/notification-export.service';
@@ -31,6 +32,8 @@ export interface Services {
   /** What the downloads stream. */
   notificationExport: NotificationExportService;
   notificationImport: NotificationImportService;
+  /** Kela's social-care notices to the welfare areas, Helsinki and Åland. */
+  socialCareNoticeImport: SocialCareNoticeImportService;
   purge: PurgeService;
 }
 
@@ -77,6 +80,7 @@ export async function createServices(
     notificationChanges: new NotificationChangeService(dataSource, municipalities),
     notificationExport,
     notificationImport: new NotificationImportService(dataSource, municipalities),
+    socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };
 }

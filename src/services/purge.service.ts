@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
+import { deleteOrphanPersons } from '../db/persons';
 import type { Clock } from '../domain/clock';
 import { expiredSql, removalThreshold } from '../domain/notification-rules';
 import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
-import { deleteOrphanPersons } from './notifications/notification-changes.service';
 
 /** Years the access log keeps its entries unless configured otherwise (ACCESS_LOG_RETENTION_YEARS). */
 const DEFAULT_ACCESS_LOG_RETENTION_YEARS = 5;

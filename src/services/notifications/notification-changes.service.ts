@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { deleteOrphanPersons } from '../../db/persons';
 import { DataContent } from '../../domain/enums';
 import { BadUserInputError, NotFoundError } from '../../domain/errors';
 import {
@@ -184,13 +185,4 @@ export class NotificationChangeService {
       toStatus: to,
     });
   }
-}
-
-/** Persons exist only for their notifications; once none is left, their data goes too. */
-export async function deleteOrphanPersons(manager: EntityManager, personIds: string[]): Promise<void> {
-  if (personIds.length === 0) return;
-  await manager.query(
-    'DELETE FROM person p WHERE p.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.person_id = p.id)',
-    [personIds],
-  );
 }
