@@ -9,6 +9,7 @@ import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
 import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
 import { OrganisationAgreements1795825000000 } from './1795825000000-OrganisationAgreements';
+import { NotificationCriteria1795830000000 } from './1795830000000-NotificationCriteria';
 import { SocialCareNotices1795840000000 } from './1795840000000-SocialCareNotices';
 import { UnemploymentMonths1795850000000 } from './1795850000000-UnemploymentMonths';
 
@@ -25,6 +26,7 @@ export const migrations = [
   PersonKeyOnPerson1795810000000,
   HomeCareAllowancePhoneNumber1795820000000,
   OrganisationAgreements1795825000000,
+  NotificationCriteria1795830000000,
   SocialCareNotices1795840000000,
   UnemploymentMonths1795850000000,
 ];

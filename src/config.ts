@@ -23,6 +23,7 @@ const environmentSchema = z.object({
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(604_800).default(43_200),
   INCOME_SUPPORT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
   RESIDENCE_PERMIT_MAX_YEARS: z.coerce.number().int().min(1).max(20).default(3),
+  UNEMPLOYMENT_BENEFIT_CONSECUTIVE_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
   AGE_SIGNAL_YELLOW_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(15),
   AGE_SIGNAL_RED_FROM_DAYS: z.coerce.number().int().min(1).max(365).default(25),
   ACCESS_LOG_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
@@ -118,7 +119,11 @@ export interface AppConfig {
   loadDemoData: boolean;
   auth: AuthConfig;
   /** Kela's weekly run: thresholds of the eligibility rule (domain brief: keep them in configuration). */
-  eligibility: { consecutiveSupportMonths: number; residencePermitMaxYears: number };
+  eligibility: {
+    consecutiveSupportMonths: number;
+    residencePermitMaxYears: number;
+    consecutiveUnemploymentMonths: number;
+  };
   /** Pending days from which a notification's ageSignal is YELLOW, and RED (yellow < red). */
   ageSignal: AgeSignalThresholds;
   /** Years the access log keeps its entries before the daily purge removes them. */
@@ -224,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
     eligibility: {
       consecutiveSupportMonths: e.INCOME_SUPPORT_CONSECUTIVE_MONTHS,
       residencePermitMaxYears: e.RESIDENCE_PERMIT_MAX_YEARS,
+      consecutiveUnemploymentMonths: e.UNEMPLOYMENT_BENEFIT_CONSECUTIVE_MONTHS,
     },
     ageSignal: { yellowFromDays: e.AGE_SIGNAL_YELLOW_FROM_DAYS, redFromDays: e.AGE_SIGNAL_RED_FROM_DAYS },
     accessLogRetentionYears: e.ACCESS_LOG_RETENTION_YEARS,

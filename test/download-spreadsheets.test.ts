@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationStatus } from '../src/domain/enums';
+import { NOTIFICATION_CRITERION_LABELS, RESIDENCE_BASIS_LABELS } from '../src/i18n/labels';
 import { Language } from '../src/i18n/language';
 import { recipient } from './fixtures/home-care-allowance';
 import {
@@ -136,6 +137,8 @@ function notificationCells(n: SpreadsheetNotificationFieldsFragment, language: L
     ),
     day(person.firstResidencePermitStart),
     text(person.euEeaCitizen ? yes : no),
+    text(n.criteria.map((c) => NOTIFICATION_CRITERION_LABELS[c][language]).join('; ') || null),
+    text(n.residenceBasis ? RESIDENCE_BASIS_LABELS[n.residenceBasis][language] : null),
     text(n.additionalInfo),
   ];
 }

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationStatus } from '../src/domain/enums';
+import { NOTIFICATION_CRITERION_LABELS, RESIDENCE_BASIS_LABELS } from '../src/i18n/labels';
 import { recipient } from './fixtures/home-care-allowance';
 import {
   DownloadableNotificationDocument,
@@ -23,9 +24,9 @@ const LIST_HEADER =
 const LIST_KEYS =
   'rowNumber;personalIdentityCode;lastName;firstNames;dateOfBirth;street;postalCode;postOffice;phoneNumber;nativeLanguage;citizenship;allowanceStartDate;childrenCount';
 const NOTIFICATION_HEADER =
-  'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Vireillä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Lisätiedot';
+  'Ilmoituksen tunnus;Tila;Kuntanumero;Kunta;Luotu;Vireillä;Poistuu;Henkilötunnus;Sukunimi;Etunimet;Syntymäaika;Äidinkieli;Kansalaisuus;Lähiosoite;Postinumero;Postitoimipaikka;Puhelinnumero;Ensimmäinen oleskelulupa alkaen;EU/ETA-kansalainen;Ilmoitusperuste;Oleskeluperuste;Lisätiedot';
 const NOTIFICATION_KEYS =
-  'id;status;municipalityCode;municipality;createdAt;pendingDays;removalDue;personalIdentityCode;lastName;firstNames;dateOfBirth;nativeLanguage;citizenship;street;postalCode;postOffice;phoneNumber;firstResidencePermitStart;euEeaCitizen;additionalInfo';
+  'id;status;municipalityCode;municipality;createdAt;pendingDays;removalDue;personalIdentityCode;lastName;firstNames;dateOfBirth;nativeLanguage;citizenship;street;postalCode;postOffice;phoneNumber;firstResidencePermitStart;euEeaCitizen;criteria;residenceBasis;additionalInfo';
 
 /** An instant as Helsinki wall-clock text, the way the CSV writes times: `2026-11-23 00:15:00`. */
 function helsinkiText(iso: string): string {
@@ -142,6 +143,8 @@ function notificationAsCsv(n: DownloadableNotificationFieldsFragment): CsvRecord
     phoneNumber: phoneAsCsv(person.phoneNumber),
     firstResidencePermitStart: person.firstResidencePermitStart ?? '',
     euEeaCitizen: person.euEeaCitizen ? 'Kyllä' : 'Ei',
+    criteria: n.criteria.map((c) => NOTIFICATION_CRITERION_LABELS[c].FI).join('; '),
+    residenceBasis: n.residenceBasis ? RESIDENCE_BASIS_LABELS[n.residenceBasis].FI : '',
     additionalInfo: n.additionalInfo ?? '',
   };
 }

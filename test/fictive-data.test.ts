@@ -6,6 +6,7 @@ import { createDataSource } from '../src/db/data-source';
 import {
   BenefitFactsNotEmptyError,
   copyText,
+  criteriaCheck,
   eligibilityCheck,
   type FictivePerson,
   type GenerateOptions,
@@ -143,6 +144,7 @@ describe('generatePersons', () => {
   it('writes benefit months within the windows, and makes a realistic share eligible for the weekly run', () => {
     const supportMonths = new Set(monthsBack(AS_OF, 12));
     const homeCareMonths = new Set(monthsBack(AS_OF, 24));
+    const unemploymentMonths = new Set(monthsBack(AS_OF, 18));
     const ascending = (months: readonly string[]) =>
       months.every((month, i) => i === 0 || (months[i - 1] as string) < month);
     expect(
@@ -157,16 +159,24 @@ describe('generatePersons', () => {
           ascending(payments.map(({ month }) => month)),
       ),
     ).toEqual([]);
+    expect(
+      offending(
+        ({ unemploymentBenefitMonths: months }) =>
+          months.every((month) => unemploymentMonths.has(month)) && ascending(months),
+      ),
+    ).toEqual([]);
     const isEligible = eligibilityCheck(AS_OF, DEFAULT_ELIGIBILITY);
     const eligible = persons.filter(isEligible);
     expect(eligible.length / persons.length).toBeGreaterThan(0.002);
     expect(eligible.length / persons.length).toBeLessThan(0.02);
     expect(eligible.some((person) => person.euEeaCitizen)).toBe(true);
     expect(eligible.some((person) => person.firstResidencePermitStart !== null)).toBe(true);
-    // Not eligible for lack of a streak although supported this month and two months ago (a one-month gap).
+    // Not eligible for lack of a streak although supported this month and two months ago (a one-month gap), when
+    // there is no unemployment benefit either.
     const [thisMonth, lastMonth, twoMonthsAgo] = monthsBack(AS_OF, 3);
     const gap = persons.filter(
       (person) =>
+        person.unemploymentBenefitMonths.length === 0 &&
         person.basicIncomeSupportMonths.includes(thisMonth as string) &&
         !person.basicIncomeSupportMonths.includes(lastMonth as string) &&
         person.basicIncomeSupportMonths.includes(twoMonthsAgo as string),
@@ -205,6 +215,37 @@ describe('generatePersons', () => {
     ]) {
       expect(counts.get(kind) ?? 0, kind).toBeGreaterThan(5);
     }
+  });
+
+  it('gives some immigrants twelve months of unemployment benefit, so that each criterion and both are met', () => {
+    const isEligible = eligibilityCheck(AS_OF, DEFAULT_ELIGIBILITY);
+    const criteriaOf = criteriaCheck(AS_OF, DEFAULT_ELIGIBILITY);
+    const met = persons.filter(isEligible).map((person) => criteriaOf(person).join('+'));
+    expect(new Set(met)).toEqual(
+      new Set([
+        'BASIC_INCOME_SUPPORT_TWO_MONTHS',
+        'UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS',
+        'BASIC_INCOME_SUPPORT_TWO_MONTHS+UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS',
+      ]),
+    );
+    // Eleven months up to this month is not yet twelve; a Finnish citizen is never notified, whatever the benefit.
+    const [thisMonth, lastMonth] = monthsBack(AS_OF, 2);
+    const elevenMonths = persons.filter(
+      (person) =>
+        person.unemploymentBenefitMonths.length === 11 &&
+        person.unemploymentBenefitMonths.at(-1) === thisMonth &&
+        person.basicIncomeSupportMonths.length === 0,
+    );
+    expect(elevenMonths.length).toBeGreaterThan(0);
+    expect(elevenMonths.some(isEligible)).toBe(false);
+    const finnishUnemployed = persons.filter(
+      (person) =>
+        person.citizenship === 'FIN' &&
+        person.unemploymentBenefitMonths.length >= 12 &&
+        [thisMonth, lastMonth].includes(person.unemploymentBenefitMonths.at(-1)),
+    );
+    expect(finnishUnemployed.length).toBeGreaterThan(0);
+    expect(finnishUnemployed.some(isEligible)).toBe(false);
   });
 
   /**
@@ -333,10 +374,10 @@ describe('writeFictiveData', () => {
     const rows: { definition: string }[] = await dataSource.query(
       `SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS definition
          FROM pg_constraint
-        WHERE conrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month}'::regclass[])
+        WHERE conrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month,unemployment_benefit_payment}'::regclass[])
        UNION ALL
        SELECT pg_get_indexdef(indexrelid) FROM pg_index
-        WHERE indrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month}'::regclass[])
+        WHERE indrelid = ANY ('{benefit_person,basic_income_support_decision,home_care_allowance_payment,unemployment_month,unemployment_benefit_payment}'::regclass[])
        ORDER BY 1`,
     );
     return rows.map((row) => row.definition);
@@ -353,8 +394,20 @@ describe('writeFictiveData', () => {
     const decisions = persons.reduce((sum, person) => sum + person.basicIncomeSupportMonths.length, 0);
     const payments = persons.reduce((sum, person) => sum + person.homeCareAllowance.length, 0);
     const unemploymentMonths = persons.reduce((sum, person) => sum + person.unemploymentMonths.length, 0);
-    expect(report).toMatchObject({ persons: 2_000, decisions, payments, unemploymentMonths });
+    const unemploymentPayments = persons.reduce(
+      (sum, person) => sum + person.unemploymentBenefitMonths.length,
+      0,
+    );
+    expect(report).toMatchObject({
+      persons: 2_000,
+      decisions,
+      payments,
+      unemploymentMonths,
+      unemploymentPayments,
+    });
     expect(await count('unemployment_month')).toBe(unemploymentMonths);
+    expect(await count('unemployment_benefit_payment')).toBe(unemploymentPayments);
+    expect(unemploymentPayments).toBeGreaterThan(0);
     expect(await count('benefit_person')).toBe(2_000);
     expect(await count('basic_income_support_decision')).toBe(decisions);
     expect(await count('home_care_allowance_payment')).toBe(payments);
@@ -393,6 +446,17 @@ describe('writeFictiveData', () => {
     // The weekly run notifies exactly the eligible; afterwards the count reports them as already notified.
     const run = await new ImmigrantNotificationRunService(dataSource, DEFAULT_ELIGIBILITY).run(AS_OF);
     expect(run.created).toBe(report.eligible);
+    // Each notification names the criteria the generator says its person met.
+    const criteriaOf = criteriaCheck(AS_OF, DEFAULT_ELIGIBILITY);
+    const expected = new Map(persons.map((person) => [person.personalIdentityCode, criteriaOf(person)]));
+    const notified: { code: string; criteria: string[] }[] = await dataSource.query(
+      `SELECT p.personal_identity_code AS code, n.criteria FROM notification n JOIN person p ON p.id = n.person_id`,
+    );
+    expect(notified).toHaveLength(report.eligible);
+    expect(notified.filter(({ code, criteria }) => criteria.join() !== expected.get(code)?.join())).toEqual(
+      [],
+    );
+    expect(report.eligibleByUnemploymentBenefit).toBeGreaterThan(0);
     // The daily social-care run creates what the generator counted as due, kind by kind.
     const daily = await new SocialCareNoticeRunService(dataSource, DEFAULT_ELIGIBILITY).run(AS_OF);
     expect(daily.createdByKind).toEqual(report.expectedSocialCare);

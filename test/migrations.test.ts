@@ -31,6 +31,7 @@ const APPLICATION_TABLES = [
   'social_care_notice_ledger',
   'social_care_notice_transfer',
   'unemployment_month',
+  'unemployment_benefit_payment',
 ];
 
 let database: { url: string; drop: () => Promise<void> };

@@ -16,7 +16,11 @@ import { createTestDatabase } from './support/database';
 
 const DAY_MS = 86_400_000;
 const PROJECT_ROOT = path.join(__dirname, '..');
-const DEFAULT_RULE: EligibilityRule = { consecutiveSupportMonths: 2, residencePermitMaxYears: 3 };
+const DEFAULT_RULE: EligibilityRule = {
+  consecutiveSupportMonths: 2,
+  residencePermitMaxYears: 3,
+  consecutiveUnemploymentMonths: 12,
+};
 const AS_OF = '2026-11-30';
 /** Finnish midnight of 2026-11-30 (EET, UTC+2). */
 const AS_OF_MIDNIGHT = '2026-11-29T22:00:00.000Z';
@@ -315,6 +319,7 @@ describe('eligibility thresholds from configuration', () => {
     const run = await runService(app.dataSource, {
       consecutiveSupportMonths: 3,
       residencePermitMaxYears: 3,
+      consecutiveUnemploymentMonths: 12,
     }).run(AS_OF);
 
     expect(run.created).toBe(1);
@@ -342,6 +347,7 @@ describe('eligibility thresholds from configuration', () => {
     const run = await runService(app.dataSource, {
       consecutiveSupportMonths: 2,
       residencePermitMaxYears: 5,
+      consecutiveUnemploymentMonths: 12,
     }).run(AS_OF);
 
     expect(run.created).toBe(1);
@@ -660,6 +666,7 @@ describe('npm run jobs -- immigrant-notifications', () => {
     const base: NodeJS.ProcessEnv = { ...process.env };
     delete base.INCOME_SUPPORT_CONSECUTIVE_MONTHS;
     delete base.RESIDENCE_PERMIT_MAX_YEARS;
+    delete base.UNEMPLOYMENT_BENEFIT_CONSECUTIVE_MONTHS;
     return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,

@@ -83,6 +83,8 @@ export const permissionMap = {
   NotificationStatusLabel: allow,
   AgeSignalLabel: allow,
   NotificationKindLabel: allow,
+  NotificationCriterionLabel: allow,
+  ResidenceBasisLabel: allow,
   DataContentLabel: allow,
   ViewerKindLabel: allow,
   ErrorCodeLabel: allow,

@@ -70,15 +70,19 @@ async function main(open: OpenCommand): Promise<number> {
     console.log(
       [
         `Wrote ${n(report.persons)} persons, ${n(report.decisions)} basic income support decisions, ` +
-          `${n(report.payments)} child home care allowance payments and ${n(report.unemploymentMonths)} months of ` +
-          `unemployment in ${seconds(report.totalMs)} s ` +
+          `${n(report.unemploymentPayments)} unemployment benefit payments, ${n(report.unemploymentMonths)} months of ` +
+          `unemployment and ${n(report.payments)} child home care allowance payments in ${seconds(report.totalMs)} s ` +
           `(${n(Math.round(report.persons / (report.totalMs / 1000)))} persons/s; generating and COPY ` +
           `${seconds(report.copyMs)} s, keys and indexes ${seconds(report.keysMs)} s; then ANALYZE ${seconds(report.analyzeMs)} s).`,
         `Immigrants: ${n(report.immigrants)} (EU/EEA citizens ${n(report.euEeaCitizens)}); with basic income support: ` +
-          `${n(report.withBasicIncomeSupport)}; with home care allowance: ${n(report.withHomeCareAllowance)}.`,
+          `${n(report.withBasicIncomeSupport)}; with unemployment benefit: ${n(report.withUnemploymentBenefit)}; ` +
+          `with home care allowance: ${n(report.withHomeCareAllowance)}.`,
         `Eligible for the weekly run as of ${asOf} (support in ${config.eligibility.consecutiveSupportMonths} ` +
-          `consecutive months, permit under ${config.eligibility.residencePermitMaxYears} years or EU/EEA): ` +
-          `${n(report.eligible)} by the database (${n(report.expectedEligible)} by the generator)` +
+          `or unemployment benefit in ${config.eligibility.consecutiveUnemploymentMonths} consecutive months, ` +
+          `permit under ${config.eligibility.residencePermitMaxYears} years or EU/EEA): ` +
+          `${n(report.eligible)} by the database (${n(report.expectedEligible)} by the generator; ` +
+          `${n(report.eligibleByBasicIncomeSupport)} by support, ${n(report.eligibleByUnemploymentBenefit)} by ` +
+          `unemployment benefit)` +
           (report.alreadyNotified > 0
             ? `, of whom ${n(report.alreadyNotified)} were notified before and will be skipped.`
             : '.'),

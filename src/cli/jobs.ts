@@ -8,9 +8,10 @@ import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run jobs -- immigrant-notifications|home-care-lists|social-care-notices [--as-of YYYY-MM-DD]
 
-immigrant-notifications  Kela's weekly run: notifies municipalities about immigrants who received basic income
-                 support in consecutive months (INCOME_SUPPORT_CONSECUTIVE_MONTHS, default 2) and whose first
-                 residence permit is under RESIDENCE_PERMIT_MAX_YEARS (3) old, or who are EU/EEA citizens. At most one
+immigrant-notifications  Kela's weekly run: notifies municipalities about immigrants (first residence permit
+                 under RESIDENCE_PERMIT_MAX_YEARS (3) old, or EU/EEA citizens) who received basic income support in
+                 consecutive months (INCOME_SUPPORT_CONSECUTIVE_MONTHS, default 2) or unemployment benefit in
+                 consecutive months (UNEMPLOYMENT_BENEFIT_CONSECUTIVE_MONTHS, default 12). At most one
                  notification per person: reruns create nothing new.
 
 home-care-lists  Generates the month's child home care allowance lists, one per municipality, on or after the

@@ -43,6 +43,8 @@ export const NOTIFICATION_COLUMNS: Readonly<Record<keyof Notification, string>> 
   personId: 'person_id',
   municipalityCode: 'municipality_code',
   additionalInfo: 'additional_info',
+  criteria: 'criteria',
+  residenceBasis: 'residence_basis',
   createdAt: 'created_at',
   processingStartedAt: 'processing_started_at',
   version: 'version',

@@ -1,6 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { finnishDate } from '../domain/clock';
-import { DataContent, NotificationKind, NotificationStatus } from '../domain/enums';
+import {
+  DataContent,
+  NotificationCriterion,
+  NotificationKind,
+  NotificationStatus,
+  ResidenceBasis,
+} from '../domain/enums';
 import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
 import { coverageOn } from '../domain/organisation-agreement';
@@ -117,6 +123,20 @@ const ADDITIONAL_INFO = [
   'Perheessä kaksi alle kouluikäistä lasta.',
 ];
 
+/**
+ * The weekly run's criteria of the demo's notifications, by serial number (no random draw, so that the other demo
+ * values stay as they were): each criterion alone and both.
+ */
+const DEMO_CRITERIA: readonly (readonly NotificationCriterion[])[] = [
+  [NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS],
+  [NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS],
+  [NotificationCriterion.UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS],
+  [
+    NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS,
+    NotificationCriterion.UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS,
+  ],
+];
+
 interface PostalArea {
   code: string;
   municipalityCode: string;
@@ -153,6 +173,11 @@ export function demoRecords(now: Date, postalAreas: PostalArea[], seed = 905): N
         municipalityCode,
         createdAt: new Date(Math.floor(createdAt.getTime() / 1000) * 1000).toISOString(),
         additionalInfo: pick(ADDITIONAL_INFO),
+        criteria: [...(DEMO_CRITERIA[serial % DEMO_CRITERIA.length] ?? [])],
+        // Permits start under 1000 days before the notification: under three years.
+        residenceBasis: pool.eu
+          ? ResidenceBasis.EU_EEA_CITIZEN
+          : ResidenceBasis.RESIDENCE_PERMIT_UNDER_THREE_YEARS,
         person: {
           personalIdentityCode: fictivePersonalIdentityCode(dateOfBirth, serial),
           firstNames: pick(pool.first),

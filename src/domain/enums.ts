@@ -15,6 +15,18 @@ export enum NotificationKind {
   IMMIGRANT = 'IMMIGRANT',
 }
 
+/** Why a person counts as an immigrant for the weekly run (Kela's instructions, first slide). */
+export enum ResidenceBasis {
+  RESIDENCE_PERMIT_UNDER_THREE_YEARS = 'RESIDENCE_PERMIT_UNDER_THREE_YEARS',
+  EU_EEA_CITIZEN = 'EU_EEA_CITIZEN',
+}
+
+/** Which of the weekly run's benefit criteria a person met (Kela's instructions, first slide). */
+export enum NotificationCriterion {
+  BASIC_INCOME_SUPPORT_TWO_MONTHS = 'BASIC_INCOME_SUPPORT_TWO_MONTHS',
+  UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS = 'UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS',
+}
+
 /** Data contents (tietosisällöt) a viewer may be granted; a mandate issue or an agreement maps to these. */
 export enum DataContent {
   INTEGRATION_SERVICES = 'INTEGRATION_SERVICES',

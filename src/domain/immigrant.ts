@@ -3,6 +3,8 @@
  * the person data carries them.
  */
 
+import { ResidenceBasis } from './enums';
+
 export const FINNISH_CITIZENSHIP = 'FIN';
 
 /** EU member states and the other EEA countries (Iceland, Liechtenstein, Norway). Finland is one of them. */
@@ -54,14 +56,28 @@ export function listedImmigrantSql(alias: string, euEea: string): string {
 }
 
 /**
- * Who is an immigrant for the integration services' criteria (Kela's weekly run, and the daily social-care run's
- * IMMIGRANT_TWO_MONTHS notices), as an SQL condition over a benefit_person alias: an EU/EEA citizen, or the holder of
- * a first residence permit that started on or before `asOf` and under `maxYears` years before it. `asOf` and
- * `maxYears` are SQL expressions (placeholders) of the date and the number of years.
+ * The weekly run's residence basis as an SQL expression over a row alias with the person columns: EU_EEA_CITIZEN
+ * for an EU/EEA citizen (from the citizenship, the flag only when it is unknown), else
+ * RESIDENCE_PERMIT_UNDER_THREE_YEARS when the first residence permit started on or before `asOf` and less than
+ * `years` years before it, else NULL. A Finnish citizen is never an immigrant, whatever permit they once had.
+ * `euEea` is the placeholder bound to `[...EU_EEA_CITIZENSHIPS]`; `asOf` a date and `years` an int placeholder.
  */
-export function integrationImmigrantSql(alias: string, asOf: string, maxYears: string): string {
-  return `(${alias}.eu_eea_citizen
-           OR (${alias}.first_residence_permit_start IS NOT NULL
-               AND ${alias}.first_residence_permit_start <= ${asOf}::date
-               AND ${alias}.first_residence_permit_start > ${asOf}::date - make_interval(years => ${maxYears}::int)))`;
+export function residenceBasisSql(alias: string, euEea: string, asOf: string, years: string): string {
+  return `(CASE WHEN ${alias}.citizenship = '${FINNISH_CITIZENSHIP}' THEN NULL
+               WHEN CASE WHEN ${alias}.citizenship IS NULL THEN ${alias}.eu_eea_citizen
+                         ELSE ${alias}.citizenship = ANY(${euEea}::text[]) END
+                 THEN '${ResidenceBasis.EU_EEA_CITIZEN}'
+               WHEN ${alias}.first_residence_permit_start <= ${asOf}::date
+                AND ${alias}.first_residence_permit_start > ${asOf}::date - make_interval(years => ${years}::int)
+                 THEN '${ResidenceBasis.RESIDENCE_PERMIT_UNDER_THREE_YEARS}'
+          END)`;
+}
+
+/**
+ * Who is an immigrant for the integration services' criteria (Kela's weekly run, and the daily social-care run's
+ * IMMIGRANT_TWO_MONTHS notices), as an SQL condition: a residence basis (residenceBasisSql) exists. Parameters as
+ * residenceBasisSql's.
+ */
+export function integrationImmigrantSql(alias: string, euEea: string, asOf: string, years: string): string {
+  return `(${residenceBasisSql(alias, euEea, asOf, years)} IS NOT NULL)`;
 }

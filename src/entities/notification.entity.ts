@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { NotificationKind, NotificationStatus } from '../domain/enums';
+import { NotificationCriterion, NotificationKind, NotificationStatus, ResidenceBasis } from '../domain/enums';
 
 /**
  * An immigrant notification (ilmoitus maahanmuuttajasta). Kela creates it; handlers only move it between the
@@ -36,6 +36,20 @@ export class Notification {
   @Field(() => String, { nullable: true, description: "Kela's free-text additional information." })
   @Column({ name: 'additional_info', type: 'text', nullable: true })
   additionalInfo!: string | null;
+
+  @Field(() => [NotificationCriterion], {
+    description:
+      "Which of Kela's benefit criteria the person met (one or both); empty when Kela's direct delivery did not say.",
+  })
+  @Column({ name: 'criteria', type: 'text', array: true, default: () => "'{}'" })
+  criteria!: NotificationCriterion[];
+
+  @Field(() => ResidenceBasis, {
+    nullable: true,
+    description: "Why the person counts as an immigrant; null when Kela's direct delivery did not say.",
+  })
+  @Column({ name: 'residence_basis', type: 'text', nullable: true })
+  residenceBasis!: ResidenceBasis | null;
 
   @Field(() => Date, { description: 'When Kela created the notification; pending time counts from here.' })
   @Column({ name: 'created_at', type: 'timestamptz' })

@@ -4,15 +4,31 @@ import ExcelJS from 'exceljs';
 import { helsinkiWallClock } from '../domain/helsinki-time';
 import { phoneNumberForSpreadsheet } from '../domain/phone-number';
 import { DOWNLOAD_COLUMN_LABELS, type DownloadColumn, YES_NO } from '../i18n/download-labels';
-import { NOTIFICATION_STATUS_LABELS } from '../i18n/labels';
+import {
+  NOTIFICATION_CRITERION_LABELS,
+  NOTIFICATION_STATUS_LABELS,
+  RESIDENCE_BASIS_LABELS,
+} from '../i18n/labels';
 import type { Language } from '../i18n/language';
 
 /**
  * What a column holds, which decides its cell: text; a code that must stay text (identity code, municipality code,
  * postal code: `091` is not 91); a count; a date; an instant shown in Helsinki time; a status; a yes/no; a phone
- * number; the municipality's name in the file's language.
+ * number; the municipality's name in the file's language; the weekly run's criteria (a list) and residence basis,
+ * by their labels in the file's language.
  */
-type CellKind = 'text' | 'code' | 'count' | 'date' | 'time' | 'status' | 'yesNo' | 'phone' | 'municipality';
+type CellKind =
+  | 'text'
+  | 'code'
+  | 'count'
+  | 'date'
+  | 'time'
+  | 'status'
+  | 'yesNo'
+  | 'phone'
+  | 'municipality'
+  | 'criteria'
+  | 'residenceBasis';
 
 export interface SpreadsheetColumn {
   key: DownloadColumn;
@@ -59,6 +75,8 @@ export const NOTIFICATION_COLUMNS: readonly SpreadsheetColumn[] = [
   column('phoneNumber', 'phone', 18),
   column('firstResidencePermitStart', 'date', 12),
   column('euEeaCitizen', 'yesNo', 8),
+  column('criteria', 'criteria', 40),
+  column('residenceBasis', 'residenceBasis', 28),
   column('additionalInfo', 'text', 40),
 ];
 
@@ -110,6 +128,24 @@ function cellOf(kind: CellKind, value: unknown, row: Record<string, unknown>, co
       return phoneNumberForSpreadsheet(String(value)) ?? String(value);
     case 'municipality':
       return context.municipalityName(String(row.municipalityCode)) ?? String(value);
+    case 'criteria': {
+      // Empty when Kela's direct delivery did not say: an empty cell, as for any value not given.
+      const criteria = value as string[];
+      if (criteria.length === 0) return null;
+      return criteria
+        .map(
+          (c) =>
+            NOTIFICATION_CRITERION_LABELS[c as keyof typeof NOTIFICATION_CRITERION_LABELS]?.[
+              context.language
+            ] ?? c,
+        )
+        .join('; ');
+    }
+    case 'residenceBasis':
+      return (
+        RESIDENCE_BASIS_LABELS[value as keyof typeof RESIDENCE_BASIS_LABELS]?.[context.language] ??
+        String(value)
+      );
     default:
       return String(value);
   }

@@ -31,6 +31,8 @@ export const DOWNLOAD_COLUMN_LABELS = {
     EN: 'First residence permit from',
   },
   euEeaCitizen: { FI: 'EU/ETA-kansalainen', SV: 'EU/EES-medborgare', EN: 'EU/EEA citizen' },
+  criteria: { FI: 'Ilmoitusperuste', SV: 'Grund för anmälan', EN: 'Criteria met' },
+  residenceBasis: { FI: 'Oleskeluperuste', SV: 'Uppehållsgrund', EN: 'Residence basis' },
   additionalInfo: { FI: 'Lisätiedot', SV: 'Tilläggsuppgifter', EN: 'Additional information' },
   allowanceStartDate: { FI: 'Kotihoidon tuki alkaen', SV: 'Stöd för hemvård från', EN: 'Allowance from' },
   childrenCount: { FI: 'Lasten määrä', SV: 'Antal barn', EN: 'Number of children' },

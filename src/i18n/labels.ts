@@ -2,8 +2,10 @@ import type { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
   GrantWithheldReason,
+  type NotificationCriterion,
   NotificationKind,
   NotificationStatus,
+  type ResidenceBasis,
   ViewerKind,
 } from '../domain/enums';
 import { Language } from './language';
@@ -25,6 +27,30 @@ export const AGE_SIGNAL_LABELS: Readonly<Record<AgeSignal, Translations>> = {
   GREEN: { FI: 'Vihreä', SV: 'Grön', EN: 'Green' },
   YELLOW: { FI: 'Keltainen', SV: 'Gul', EN: 'Yellow' },
   RED: { FI: 'Punainen', SV: 'Röd', EN: 'Red' },
+};
+
+/** The weekly run's benefit criteria, in the words of Kela's first slide. */
+export const NOTIFICATION_CRITERION_LABELS: Readonly<Record<NotificationCriterion, Translations>> = {
+  BASIC_INCOME_SUPPORT_TWO_MONTHS: {
+    FI: 'Perustoimeentulotuki kahtena peräkkäisenä kuukautena',
+    SV: 'Grundläggande utkomststöd två månader i följd',
+    EN: 'Basic income support in two consecutive months',
+  },
+  UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS: {
+    FI: 'Työttömyyden perusteella maksettu etuus pääasiallisena tulona 12 kuukautta',
+    SV: 'Förmån på grund av arbetslöshet som huvudsaklig inkomst i 12 månader',
+    EN: 'Unemployment benefit as main income for 12 months',
+  },
+};
+
+/** Why a person counts as an immigrant for the weekly run. */
+export const RESIDENCE_BASIS_LABELS: Readonly<Record<ResidenceBasis, Translations>> = {
+  RESIDENCE_PERMIT_UNDER_THREE_YEARS: {
+    FI: 'Ensimmäinen oleskelulupa alle kolme vuotta',
+    SV: 'Första uppehållstillståndet under tre år',
+    EN: 'First residence permit under three years',
+  },
+  EU_EEA_CITIZEN: { FI: 'EU/ETA-kansalainen', SV: 'EU/EES-medborgare', EN: 'EU/EEA citizen' },
 };
 
 export const NOTIFICATION_KIND_LABELS: Readonly<Record<NotificationKind, Translations>> = {

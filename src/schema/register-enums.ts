@@ -3,9 +3,11 @@ import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
   GrantWithheldReason,
+  NotificationCriterion,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
+  ResidenceBasis,
   ViewerKind,
 } from '../domain/enums';
 
@@ -103,5 +105,33 @@ registerEnumType(GrantWithheldReason, {
       description:
         "The person's organisation has no agreement with Kela in force covering the municipality and data contents (Kela: the use of Kelmu rests on an agreement between Kela and the authority).",
     },
+  },
+});
+registerEnumType(NotificationCriterion, {
+  name: 'NotificationCriterion',
+  description:
+    "A benefit criterion of Kela's weekly run that the person met (Kela's instructions, first slide).",
+  valuesConfig: {
+    BASIC_INCOME_SUPPORT_TWO_MONTHS: {
+      description:
+        'Basic income support in two consecutive months (fi: perustoimeentulotuki kahtena peräkkäisenä kuukautena, sv: grundläggande utkomststöd två månader i följd).',
+    },
+    UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS: {
+      description:
+        'Main income for 12 months has been income support paid because of unemployment (fi: työttömyysetuus 12 kuukautta, sv: arbetslöshetsförmån i 12 månader).',
+    },
+  },
+});
+
+registerEnumType(ResidenceBasis, {
+  name: 'ResidenceBasis',
+  description:
+    'Why the person counts as an immigrant for the weekly run. EU/EEA status follows from the citizenship.',
+  valuesConfig: {
+    RESIDENCE_PERMIT_UNDER_THREE_YEARS: {
+      description:
+        'The first residence permit has been valid under three years (fi: ensimmäinen oleskelulupa alle kolme vuotta, sv: första uppehållstillståndet under tre år).',
+    },
+    EU_EEA_CITIZEN: { description: 'An EU/EEA citizen (fi: EU/ETA-kansalainen, sv: EU/EES-medborgare).' },
   },
 });

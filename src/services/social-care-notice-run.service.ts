@@ -3,7 +3,7 @@ import { columnList, PERSON_DATA_COLUMNS } from '../db/person-columns';
 import { personKeySql } from '../db/person-key';
 import { finnishMidnight } from '../domain/clock';
 import { SocialCareNoticeKind } from '../domain/enums';
-import { integrationImmigrantSql } from '../domain/immigrant';
+import { EU_EEA_CITIZENSHIPS, integrationImmigrantSql } from '../domain/immigrant';
 import { kindRule } from '../domain/social-care';
 import { SYSTEM_ACTORS } from './audit.service';
 import { DEFAULT_ELIGIBILITY, type EligibilityRule } from './immigrant-notification-run.service';
@@ -16,7 +16,8 @@ const ADULT_AGE_YEARS = 25;
 
 /**
  * The daily run's one statement. Parameters: $1 the first day of asOf's month, $2 asOf, $3–$8 the three kinds each
- * with its months of income support, $9 residencePermitMaxYears, $10 the run's moment, $11–$12 the actor, $13 now.
+ * with its months of income support, $9 residencePermitMaxYears, $10 the run's moment, $11–$12 the actor, $13 now,
+ * $14 the EU/EEA citizenships.
  *
  * Streaks are islands of consecutive months per person (month minus its row number is constant within one), read
  * only for persons with a decision in asOf's month or the month before: a streak must end in one of those. Two bases:
@@ -60,7 +61,7 @@ const RUN_SQL = `WITH recent AS (
           WHERE CASE k.kind
                   WHEN $3::text THEN b.date_of_birth > $2::date - make_interval(years => ${ADULT_AGE_YEARS})
                   WHEN $5::text THEN b.date_of_birth <= $2::date - make_interval(years => ${ADULT_AGE_YEARS})
-                  ELSE ${integrationImmigrantSql('b', '$2', '$9')}
+                  ELSE ${integrationImmigrantSql('b', '$14', '$2', '$9')}
                 END
        ), keyed AS (
          SELECT d.*, ${personKeySql('d.personal_identity_code')} AS person_key FROM due d
@@ -143,6 +144,7 @@ export class SocialCareNoticeRunService {
         SYSTEM_ACTORS.socialCareDailyRun.kind,
         SYSTEM_ACTORS.socialCareDailyRun.id,
         now,
+        [...EU_EEA_CITIZENSHIPS],
       ]);
     });
     const createdByKind = Object.fromEntries(DAILY_RUN_KINDS.map((kind) => [kind, 0])) as Record<

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { NotificationKind, NotificationStatus } from '../../src/domain/enums';
+import {
+  NotificationCriterion,
+  NotificationKind,
+  NotificationStatus,
+  ResidenceBasis,
+} from '../../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../../src/domain/personal-identity-code';
 import type { TestClock } from './app';
 
@@ -20,6 +25,9 @@ export interface NotificationFixture {
   additionalInfo?: string | null;
   /** As stored, unchecked (rows imported before numbers were validated); a valid Finnish mobile by default. */
   phoneNumber?: string | null;
+  /** The weekly run's criteria; basic income support by default, as most of Kela's notifications. */
+  criteria?: NotificationCriterion[];
+  residenceBasis?: ResidenceBasis | null;
 }
 
 export interface GivenNotification {
@@ -66,8 +74,8 @@ export class Given {
     const id = randomUUID();
     await this.dataSource.query(
       `INSERT INTO notification (id, source_id, kind, status, person_id, municipality_code, additional_info, created_at,
-                                 processing_started_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)`,
+                                 processing_started_at, updated_at, criteria, residence_basis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $11)`,
       [
         id,
         `test-${id}`,
@@ -78,6 +86,10 @@ export class Given {
         fixture.additionalInfo ?? null,
         createdAt,
         status === NotificationStatus.IN_PROCESSING ? createdAt : null,
+        fixture.criteria ?? [NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS],
+        fixture.residenceBasis === undefined
+          ? ResidenceBasis.RESIDENCE_PERMIT_UNDER_THREE_YEARS
+          : fixture.residenceBasis,
       ],
     );
     return { id, personId, personalIdentityCode, createdAt };

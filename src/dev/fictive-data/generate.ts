@@ -1,3 +1,5 @@
+import { NotificationCriterion } from '../../domain/enums';
+import { FINNISH_CITIZENSHIP } from '../../domain/immigrant';
 import { checkCharacter } from '../../domain/personal-identity-code';
 import type { EligibilityRule } from '../../services/immigrant-notification-run.service';
 import {
@@ -49,6 +51,8 @@ export interface FictivePerson {
   homeCareAllowance: readonly HomeCareAllowanceMonth[];
   /** Months (YYYY-MM-01, ascending) as an unemployed job seeker, within the 12 months ending in asOf's. */
   unemploymentMonths: readonly string[];
+  /** Months (YYYY-MM-01, ascending) with unemployment benefit paid, within the 18 months ending in asOf's. */
+  unemploymentBenefitMonths: readonly string[];
 }
 
 /** Overall shares of persons; the immigrant share varies by municipality (more in the cities), these are the means. */
@@ -58,6 +62,12 @@ const NATURALISED_SHARE = 0.025;
 const PHONE_SHARE = 0.6;
 const SUPPORT_MONTHS_BACK = 12;
 const HOME_CARE_MONTHS_BACK = 24;
+const UNEMPLOYMENT_MONTHS_BACK = 18;
+/**
+ * Its own random stream, so that adding unemployment benefit left every other generated value as it was (the demo's
+ * and bench's persons, support histories and allowances).
+ */
+const UNEMPLOYMENT_SEED_SALT = 0x0e1b_2c3d;
 
 /** Age structure in five-year bands 0–4 … 95–99 (Finland 2021, thousands, rounded). */
 const NATIVE_AGE_WEIGHTS = [
@@ -218,6 +228,8 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
   const supportMonths = monthsBack(asOf, SUPPORT_MONTHS_BACK);
   const recentPermitLimit = yearsBefore(asOf, 3);
   const homeCareMonths = monthsBack(asOf, HOME_CARE_MONTHS_BACK);
+  const unemploymentMonths = monthsBack(asOf, UNEMPLOYMENT_MONTHS_BACK);
+  const unemploymentRandom = randomSource(seed ^ UNEMPLOYMENT_SEED_SALT);
 
   const identityCode = (birthDay: number, female: boolean): [number, string] => {
     if (capacityLeft <= 0) throw new RangeError('No identity codes left in the 900–999 range');
@@ -331,6 +343,29 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
     return payments;
   };
 
+  const unemploymentBenefitHistory = (): string[] => {
+    const next = unemploymentRandom;
+    const shape = next();
+    let end: number;
+    let length: number;
+    if (shape < 0.5) {
+      // Twelve months or more up to this month or the last: Kela's second criterion.
+      end = Math.floor(next() * 2);
+      length = 12 + Math.floor(next() * (UNEMPLOYMENT_MONTHS_BACK - end - 11));
+    } else if (shape < 0.75) {
+      // Recently unemployed: under twelve months so far.
+      end = Math.floor(next() * 2);
+      length = 1 + Math.floor(next() * 11);
+    } else {
+      // An earlier spell, ended two or more months ago.
+      end = 2 + Math.floor(next() * 6);
+      length = 1 + Math.floor(next() * (UNEMPLOYMENT_MONTHS_BACK - end));
+    }
+    const months: string[] = [];
+    for (let back = end + length - 1; back >= end; back -= 1) months.push(unemploymentMonths[back] as string);
+    return months;
+  };
+
   for (let index = 0; index < count; index += 1) {
     const place = pickWeighted(allPlaces, placeWeights, random);
     const kind = random();
@@ -403,6 +438,17 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
     const homeCareAllowance =
       homeCareProbability > 0 && chance(homeCareProbability) ? homeCareHistory() : NO_HOME_CARE;
 
+    // Unemployment benefit: working-age people, more often immigrants than the native-born.
+    let unemploymentProbability = 0;
+    if (ageYears >= 18 && ageYears < 65) {
+      if (immigrant) unemploymentProbability = euEeaCitizen ? 0.1 : 0.15;
+      else unemploymentProbability = naturalised ? 0.08 : 0.05;
+    }
+    const unemploymentBenefitMonths =
+      unemploymentProbability > 0 && unemploymentRandom() < unemploymentProbability
+        ? unemploymentBenefitHistory()
+        : NO_SUPPORT;
+
     yield {
       personalIdentityCode,
       firstNames,
@@ -420,6 +466,7 @@ export function* generatePersons(options: GenerateOptions): Generator<FictivePer
       basicIncomeSupportMonths,
       homeCareAllowance,
       unemploymentMonths,
+      unemploymentBenefitMonths,
     };
   }
 }
@@ -453,21 +500,48 @@ export function yearsBefore(isoDate: string, years: number): string {
   return `${String(year).padStart(4, '0')}-${isoDate.slice(5, 7)}-${String(day).padStart(2, '0')}`;
 }
 
+/** Whether `months` (ascending, YYYY-MM-01) hold `length` consecutive months ending in asOf's month or the one before. */
+function streakCheck(asOf: string, length: number): (months: readonly string[]) => boolean {
+  const recent = monthsBack(asOf, length + 1);
+  const streaks = [0, 1].map((end) => recent.slice(end, end + length));
+  return (months) =>
+    months.length >= length && streaks.some((streak) => streak.every((month) => months.includes(month)));
+}
+
+/** The weekly run's criteria a generated person meets, in the enum's order (empty: none). */
+export function criteriaCheck(
+  asOf: string,
+  rule: EligibilityRule,
+): (person: FictivePerson) => NotificationCriterion[] {
+  const supported = streakCheck(asOf, rule.consecutiveSupportMonths);
+  const unemployed = streakCheck(asOf, rule.consecutiveUnemploymentMonths);
+  return (person) => [
+    ...(supported(person.basicIncomeSupportMonths)
+      ? [NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS]
+      : []),
+    ...(unemployed(person.unemploymentBenefitMonths)
+      ? [NotificationCriterion.UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS]
+      : []),
+  ];
+}
+
 /**
- * The weekly run's rule (ImmigrantNotificationRunService) applied to a generated person: basic income support in
- * `consecutiveSupportMonths` consecutive months ending in asOf's month or the month before, and EU/EEA citizenship or
- * a first residence permit that started on or before asOf and less than `residencePermitMaxYears` years before it.
+ * The weekly run's rule (ImmigrantNotificationRunService) applied to a generated person: an immigrant (never a Finnish
+ * citizen; an EU/EEA citizen by citizenship, or a first residence permit that started on or before asOf and less than
+ * `residencePermitMaxYears` years before it) who meets a criterion: basic income support in
+ * `consecutiveSupportMonths` or unemployment benefit in `consecutiveUnemploymentMonths` consecutive months, ending in
+ * asOf's month or the month before.
  */
 export function eligibilityCheck(asOf: string, rule: EligibilityRule): (person: FictivePerson) => boolean {
   const permitLimit = yearsBefore(asOf, rule.residencePermitMaxYears);
-  const recent = monthsBack(asOf, rule.consecutiveSupportMonths + 1);
-  const streaks = [0, 1].map((end) => recent.slice(end, end + rule.consecutiveSupportMonths));
+  const criteria = criteriaCheck(asOf, rule);
   return (person) => {
+    if (person.citizenship === FINNISH_CITIZENSHIP) return false;
     const permit = person.firstResidencePermitStart;
-    const permitted = person.euEeaCitizen || (permit !== null && permit <= asOf && permit > permitLimit);
-    if (!permitted || person.basicIncomeSupportMonths.length < rule.consecutiveSupportMonths) return false;
-    const months = person.basicIncomeSupportMonths;
-    return streaks.some((streak) => streak.every((month) => months.includes(month)));
+    const permitted =
+      EU_EEA_CITIZENSHIPS.has(person.citizenship) ||
+      (permit !== null && permit <= asOf && permit > permitLimit);
+    return permitted && criteria(person).length > 0;
   };
 }
 
@@ -512,7 +586,11 @@ export function socialCareRunCheck(
       kinds.push('UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS');
     }
     const permit = person.firstResidencePermitStart;
-    const immigrant = person.euEeaCitizen || (permit !== null && permit <= asOf && permit > permitLimit);
+    // As integrationImmigrantSql: EU/EEA status from the citizenship, and never a Finnish citizen.
+    const immigrant =
+      person.citizenship !== FINNISH_CITIZENSHIP &&
+      (EU_EEA_CITIZENSHIPS.has(person.citizenship) ||
+        (permit !== null && permit <= asOf && permit > permitLimit));
     if (immigrant && streakLength(support) >= thresholds.IMMIGRANT_TWO_MONTHS)
       kinds.push('IMMIGRANT_TWO_MONTHS');
     return kinds;

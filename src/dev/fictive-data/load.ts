@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { NotificationKind, SocialCareNoticeKind } from '../../domain/enums';
+import { NotificationCriterion, NotificationKind, SocialCareNoticeKind } from '../../domain/enums';
 import { kindRule } from '../../domain/social-care';
 import {
   ELIGIBLE_CTES,
@@ -11,6 +11,7 @@ import {
   eligibilityParameters,
 } from '../../services/immigrant-notification-run.service';
 import {
+  criteriaCheck,
   eligibilityCheck,
   type FictivePerson,
   type GenerateOptions,
@@ -30,12 +31,19 @@ export interface WriteReport {
   persons: number;
   decisions: number;
   payments: number;
+  /** Rows of unemployment_month. */
   unemploymentMonths: number;
+  /** Rows of unemployment_benefit_payment. */
+  unemploymentPayments: number;
   /** Foreign citizens (with a residence permit or EU/EEA citizenship). */
   immigrants: number;
   euEeaCitizens: number;
   withBasicIncomeSupport: number;
   withHomeCareAllowance: number;
+  withUnemploymentBenefit: number;
+  /** Eligible by the generator's rule and meeting each criterion (a person meeting both counts in both). */
+  eligibleByBasicIncomeSupport: number;
+  eligibleByUnemploymentBenefit: number;
   /** Eligible by the rule as the generator applies it to its own rows. */
   expectedEligible: number;
   /** Eligible by the rule as counted in the database after the load (the weekly run's query, counting). */
@@ -55,7 +63,8 @@ export class BenefitFactsNotEmptyError extends Error {
   constructor() {
     super(
       'benefit_person already has rows: run with --truncate to replace the benefit facts ' +
-        '(benefit_person, basic_income_support_decision, home_care_allowance_payment, unemployment_month).',
+        '(benefit_person, basic_income_support_decision, home_care_allowance_payment, unemployment_month, ' +
+        'unemployment_benefit_payment).',
     );
     this.name = 'BenefitFactsNotEmptyError';
   }
@@ -137,6 +146,7 @@ const TABLES = [
   'basic_income_support_decision',
   'home_care_allowance_payment',
   'unemployment_month',
+  'unemployment_benefit_payment',
 ];
 const TABLE_LIST = TABLES.join(', ');
 
@@ -200,7 +210,8 @@ function monthsOf(kind: SocialCareNoticeKind): number {
 
 /**
  * Generates fictive persons with their benefit histories and streams them into benefit_person,
- * basic_income_support_decision, home_care_allowance_payment and unemployment_month with COPY, in one transaction: persons first
+ * basic_income_support_decision, home_care_allowance_payment, unemployment_month and unemployment_benefit_payment with
+ * COPY, in one transaction: persons first
  * (generated while PostgreSQL ingests them), then the decisions and payments collected on the way. The tables are
  * truncated in the same transaction, which lets COPY write the rows frozen, and their keys and indexes are built
  * once after the rows are in; a duplicate key or a dangling reference fails the whole load.
@@ -221,13 +232,18 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: 0,
     IMMIGRANT_TWO_MONTHS: 0,
   };
+  const unemploymentPayments = new ChunkBuffer();
   const isEligible = eligibilityCheck(options.asOf, options.rule);
+  const criteriaOf = criteriaCheck(options.asOf, options.rule);
   const counts = {
     immigrants: 0,
     euEeaCitizens: 0,
     withBasicIncomeSupport: 0,
     withHomeCareAllowance: 0,
+    withUnemploymentBenefit: 0,
     eligible: 0,
+    eligibleByBasicIncomeSupport: 0,
+    eligibleByUnemploymentBenefit: 0,
   };
   let persons = 0;
   const started = performance.now();
@@ -256,11 +272,21 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
         }
         for (const month of person.unemploymentMonths) unemployment.keep(`${code}\t${month}\n`);
         for (const kind of socialCareKinds(person)) expectedSocialCare[kind] += 1;
+        for (const month of person.unemploymentBenefitMonths)
+          unemploymentPayments.keep(`${code}\t${month}\n`);
         if (person.citizenship !== 'FIN') counts.immigrants += 1;
         if (person.euEeaCitizen) counts.euEeaCitizens += 1;
         if (person.basicIncomeSupportMonths.length > 0) counts.withBasicIncomeSupport += 1;
         if (person.homeCareAllowance.length > 0) counts.withHomeCareAllowance += 1;
-        if (isEligible(person)) counts.eligible += 1;
+        if (person.unemploymentBenefitMonths.length > 0) counts.withUnemploymentBenefit += 1;
+        if (isEligible(person)) {
+          counts.eligible += 1;
+          const criteria = criteriaOf(person);
+          if (criteria.includes(NotificationCriterion.BASIC_INCOME_SUPPORT_TWO_MONTHS))
+            counts.eligibleByBasicIncomeSupport += 1;
+          if (criteria.includes(NotificationCriterion.UNEMPLOYMENT_BENEFIT_TWELVE_MONTHS))
+            counts.eligibleByUnemploymentBenefit += 1;
+        }
         const full = buffer.add(personLine(person));
         if (full !== undefined) yield full;
       }
@@ -275,6 +301,7 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     decisions.chunks.push(decisions.rest());
     payments.chunks.push(payments.rest());
     unemployment.chunks.push(unemployment.rest());
+    unemploymentPayments.chunks.push(unemploymentPayments.rest());
     await copyInto(
       client,
       'COPY basic_income_support_decision (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
@@ -289,6 +316,11 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
       client,
       'COPY unemployment_month (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
       unemployment.chunks,
+    );
+    await copyInto(
+      client,
+      'COPY unemployment_benefit_payment (personal_identity_code, month) FROM STDIN WITH (FREEZE)',
+      unemploymentPayments.chunks,
     );
     keysStarted = performance.now();
     await client.query("SET LOCAL maintenance_work_mem = '256MB'");
@@ -310,10 +342,14 @@ export async function writeFictiveData(dataSource: DataSource, options: WriteOpt
     decisions: decisions.rows,
     payments: payments.rows,
     unemploymentMonths: unemployment.rows,
+    unemploymentPayments: unemploymentPayments.rows,
     immigrants: counts.immigrants,
     euEeaCitizens: counts.euEeaCitizens,
     withBasicIncomeSupport: counts.withBasicIncomeSupport,
     withHomeCareAllowance: counts.withHomeCareAllowance,
+    withUnemploymentBenefit: counts.withUnemploymentBenefit,
+    eligibleByBasicIncomeSupport: counts.eligibleByBasicIncomeSupport,
+    eligibleByUnemploymentBenefit: counts.eligibleByUnemploymentBenefit,
     expectedEligible: counts.eligible,
     eligible: eligible.eligible,
     alreadyNotified: eligible.alreadyNotified,
@@ -339,9 +375,9 @@ async function countEligible(
     `WITH ${ELIGIBLE_CTES}
      SELECT count(*) AS eligible,
             count(*) FILTER (WHERE EXISTS (
-              SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $5)
+              SELECT 1 FROM notification_ledger l WHERE l.person_key = e.person_key AND l.kind = $7)
               OR EXISTS (SELECT 1 FROM notification n JOIN person p ON p.id = n.person_id
-                          WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $5)
+                          WHERE p.personal_identity_code = e.personal_identity_code AND n.kind = $7)
             ) AS already_notified
        FROM eligible e`,
     [...eligibilityParameters(asOf, rule), NotificationKind.IMMIGRANT],

@@ -1,14 +1,23 @@
 import { Field, ObjectType } from 'type-graphql';
 import { AgeSignal } from '../../domain/age-signal';
-import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../../domain/enums';
+import {
+  DataContent,
+  NotificationCriterion,
+  NotificationKind,
+  NotificationStatus,
+  ResidenceBasis,
+  ViewerKind,
+} from '../../domain/enums';
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
   AGE_SIGNAL_LABELS,
   DATA_CONTENT_LABELS,
   NOTIFICATION_ACTION_LABELS,
   NOTIFICATION_COLUMN_LABELS,
+  NOTIFICATION_CRITERION_LABELS,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
+  RESIDENCE_BASIS_LABELS,
   type Translations,
   VIEWER_KIND_LABELS,
 } from '../../i18n/labels';
@@ -40,6 +49,26 @@ export class NotificationKindLabel {
   value!: NotificationKind;
 
   @Field(() => String, { description: 'What a user reads, e.g. Ilmoitus maahanmuuttajasta.' })
+  label!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A notification criterion and its display label.' })
+export class NotificationCriterionLabel {
+  @Field(() => NotificationCriterion, { description: 'The value as the API uses it.' })
+  value!: NotificationCriterion;
+
+  @Field(() => String, {
+    description: 'What a user reads, e.g. Grundläggande utkomststöd två månader i följd.',
+  })
+  label!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A residence basis and its display label.' })
+export class ResidenceBasisLabel {
+  @Field(() => ResidenceBasis, { description: 'The value as the API uses it.' })
+  value!: ResidenceBasis;
+
+  @Field(() => String, { description: 'What a user reads, e.g. EU/ETA-kansalainen / EU/EES-medborgare.' })
   label!: string;
 }
 
@@ -123,6 +152,12 @@ export class Labels {
   @Field(() => [NotificationKindLabel], { description: 'Every notification kind.' })
   notificationKinds!: NotificationKindLabel[];
 
+  @Field(() => [NotificationCriterionLabel], { description: "Every criterion of Kela's weekly run." })
+  notificationCriteria!: NotificationCriterionLabel[];
+
+  @Field(() => [ResidenceBasisLabel], { description: 'Every residence basis.' })
+  residenceBases!: ResidenceBasisLabel[];
+
   @Field(() => [DataContentLabel], { description: 'Every data content.' })
   dataContents!: DataContentLabel[];
 
@@ -163,6 +198,8 @@ function vocabulary(language: Language): Labels {
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
     ageSignals: valueLabels(AGE_SIGNAL_LABELS, language),
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
+    notificationCriteria: valueLabels(NOTIFICATION_CRITERION_LABELS, language),
+    residenceBases: valueLabels(RESIDENCE_BASIS_LABELS, language),
     dataContents: valueLabels(DATA_CONTENT_LABELS, language),
     viewerKinds: valueLabels(VIEWER_KIND_LABELS, language),
     errorCodes: (Object.keys(ERROR_MESSAGES) as LocalizedErrorCode[]).map((code) => ({

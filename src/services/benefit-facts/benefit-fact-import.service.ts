@@ -15,10 +15,18 @@ const BENEFIT_PERSON_UPDATE = fromExcluded(
 
 type Upsert = { inserted: boolean }[];
 
+/** The facts that only say a benefit was paid (or decided) for a month: a row per person and month. */
+const MONTHLY_FACT_TABLES = {
+  basicIncomeSupport: 'basic_income_support_decision',
+  unemploymentBenefit: 'unemployment_benefit_payment',
+  unemployment: 'unemployment_month',
+} as const;
+
 /**
- * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions, child home
- * care allowance payments (upserted by person and month) and months of unemployment. Each line is one statement, so nothing is half-written;
- * a rerun changes nothing. A fact about a person the file has not introduced is reported as invalid.
+ * Loads benefit facts: persons (upserted by identity code), monthly basic income support decisions, unemployment
+ * benefit payments, months of unemployment and child home care allowance payments (upserted by person and month).
+ * Each line is one statement, so nothing is half-written; a rerun changes nothing. A fact about a person the file has
+ * not introduced is reported as invalid.
  */
 export class BenefitFactImportService {
   constructor(
@@ -55,8 +63,10 @@ export class BenefitFactImportService {
         break;
       }
       case 'basicIncomeSupport':
+      case 'unemploymentBenefit':
+      case 'unemployment':
         rows = await this.dataSource.query(
-          `INSERT INTO basic_income_support_decision (personal_identity_code, month)
+          `INSERT INTO ${MONTHLY_FACT_TABLES[record.type]} (personal_identity_code, month)
            SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
            ON CONFLICT DO NOTHING
            RETURNING true AS inserted`,
@@ -72,17 +82,6 @@ export class BenefitFactImportService {
            ON CONFLICT (personal_identity_code, month) DO UPDATE SET children_count = excluded.children_count
            RETURNING (xmax = 0) AS inserted`,
           [record.personalIdentityCode, record.month, record.childrenCount],
-        );
-        if (rows.length === 0)
-          return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });
-        break;
-      case 'unemployment':
-        rows = await this.dataSource.query(
-          `INSERT INTO unemployment_month (personal_identity_code, month)
-           SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM benefit_person WHERE personal_identity_code = $1)
-           ON CONFLICT DO NOTHING
-           RETURNING true AS inserted`,
-          [record.personalIdentityCode, record.month],
         );
         if (rows.length === 0)
           return this.unknownPersonOr(record.personalIdentityCode, { kind: 'alreadyImported' });

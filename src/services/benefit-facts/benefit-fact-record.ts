@@ -26,6 +26,8 @@ export const benefitFactRecordSchema = z.discriminatedUnion('type', [
     })
     .superRefine(refinePersonRecord),
   z.object({ type: z.literal('basicIncomeSupport'), personalIdentityCode: identityCode, month }),
+  /** Unemployment benefit paid for the month: the weekly run's second criterion (Kela's first slide). */
+  z.object({ type: z.literal('unemploymentBenefit'), personalIdentityCode: identityCode, month }),
   z.object({
     type: z.literal('homeCareAllowance'),
     personalIdentityCode: identityCode,

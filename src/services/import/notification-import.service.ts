@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { columnList, fromExcluded, PERSON_DATA_COLUMNS, placeholders } from '../../db/person-columns';
 import { personKeySql } from '../../db/person-key';
-import { NotificationStatus } from '../../domain/enums';
+import { NotificationCriterion, NotificationStatus } from '../../domain/enums';
 import { Notification } from '../../entities/notification.entity';
 import { type Actor, recordAudit, SYSTEM_ACTORS } from '../audit.service';
 import type { MunicipalityService } from '../municipality.service';
@@ -77,6 +77,9 @@ export class NotificationImportService {
         personId,
         municipalityCode: record.municipalityCode,
         additionalInfo: record.additionalInfo ?? null,
+        // In the enum's order, as the weekly run stores them.
+        criteria: Object.values(NotificationCriterion).filter((c) => record.criteria?.includes(c)),
+        residenceBasis: record.residenceBasis ?? null,
         createdAt: record.createdAt,
         processingStartedAt: null,
         version: 1,

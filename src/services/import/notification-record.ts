@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotificationKind } from '../../domain/enums';
+import { NotificationCriterion, NotificationKind, ResidenceBasis } from '../../domain/enums';
 import { personRecordSchema, refinePersonRecord } from './person-record';
 
 /**
@@ -13,6 +13,13 @@ export const notificationRecordSchema = z
     municipalityCode: z.string().regex(/^\d{3}$/, 'expected a three-digit municipality code'),
     createdAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
     additionalInfo: z.string().max(4000).nullish(),
+    /** Which of the weekly run's criteria Kela says were met; each at most once. */
+    criteria: z
+      .array(z.enum(NotificationCriterion))
+      .max(Object.keys(NotificationCriterion).length)
+      .refine((values) => new Set(values).size === values.length, 'a criterion is listed twice')
+      .nullish(),
+    residenceBasis: z.enum(ResidenceBasis).nullish(),
     person: personRecordSchema,
   })
   .superRefine(refinePersonRecord);

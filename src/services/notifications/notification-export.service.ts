@@ -100,6 +100,8 @@ export class NotificationExportService {
         `${pendingDaysSql(':today')} AS "pendingDays"`,
         `${removalDueSql()} AS "removalDue"`,
         camelCaseList(PERSON_DATA_COLUMNS, 'p'),
+        'n.criteria AS "criteria"',
+        'n.residence_basis AS "residenceBasis"',
         'n.additional_info AS "additionalInfo"',
       ])
       .setParameter('today', finnishDate(now))
