@@ -30,8 +30,8 @@ const APPLICATION_TABLES = [
   'social_care_notice',
   'social_care_notice_ledger',
   'social_care_notice_transfer',
-  'unemployment_month',
   'unemployment_benefit_payment',
+  'unemployment_month',
 ];
 
 let database: { url: string; drop: () => Promise<void> };
