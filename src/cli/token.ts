@@ -1,13 +1,17 @@
 import 'reflect-metadata';
-import { createAuthentication, mintHandlerToken } from '../auth/authentication';
+import { createAuthentication, mintHandlerToken, welfareAreaHandler } from '../auth/authentication';
 import { loadConfig } from '../config';
+import { recipientMunicipalities } from '../db/reference-data';
 import { MANDATE_ISSUE_DATA_CONTENTS } from '../domain/mandate-data-contents';
 import { parseCommandLine } from './args';
 
 const USAGE = `Usage: npm run token -- --municipality 905 [--municipality 499 …] [options]
+       npm run token -- --welfare-area PO [options]
 
 Mints a development bearer token signed with the local key (only without AUTH_JWKS_URL).
   --municipality CODE  a municipality the mandate covers (repeatable; at least one)
+  --welfare-area ID    a recipient of social-care notices (a welfare area's id, HEL or AX): a mandate
+                       for SOCIAL_ASSISTANCE_CLIENT_DATA over all its municipalities (instead of --municipality)
   --issue ISSUE        mandate issue (default INTEGRATION_CLIENT_DATA; one of ${[...MANDATE_ISSUE_DATA_CONTENTS.keys()].join(', ')})
   --name NAME          display name (default "Demo Handler")
   --subject ID         opaque user id (default demo-handler)
@@ -17,6 +21,7 @@ Mints a development bearer token signed with the local key (only without AUTH_JW
 async function main() {
   const { values } = parseCommandLine(USAGE, {
     municipality: { type: 'string', multiple: true },
+    'welfare-area': { type: 'string' },
     issue: { type: 'string', default: 'INTEGRATION_CLIENT_DATA' },
     name: { type: 'string', default: 'Demo Handler' },
     subject: { type: 'string', default: 'demo-handler' },
@@ -24,7 +29,16 @@ async function main() {
     'expires-in': { type: 'string', default: '12h' },
   });
   const municipalities = (values.municipality as string[] | undefined) ?? [];
-  if (values.help || municipalities.length === 0 || municipalities.some((m) => !/^\d{3}$/.test(m))) {
+  const welfareArea = values['welfare-area'] as string | undefined;
+  const badWelfareArea =
+    welfareArea !== undefined &&
+    (municipalities.length > 0 || recipientMunicipalities(welfareArea) === undefined);
+  if (
+    values.help ||
+    badWelfareArea ||
+    (welfareArea === undefined && municipalities.length === 0) ||
+    municipalities.some((m) => !/^\d{3}$/.test(m))
+  ) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
   }
@@ -35,10 +49,11 @@ async function main() {
     process.exit(2);
   }
   const issue = String(values.issue);
+  const demo = welfareArea !== undefined ? welfareAreaHandler(welfareArea) : undefined;
   const token = await mintHandlerToken(auth.development, {
-    subject: String(values.subject),
-    name: String(values.name),
-    mandates: municipalities.map((municipality) => ({ municipality, issues: [issue] })),
+    subject: demo && values.subject === 'demo-handler' ? demo.subject : String(values.subject),
+    name: demo && values.name === 'Demo Handler' ? demo.name : String(values.name),
+    mandates: demo?.mandates ?? municipalities.map((municipality) => ({ municipality, issues: [issue] })),
     ...(values.acr ? { acr: String(values.acr) } : {}),
     expiresIn: String(values['expires-in']),
   });

@@ -2,9 +2,11 @@ import { registerEnumType } from 'type-graphql';
 import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
+  NoticeVisibility,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
+  SocialCareNoticeKind,
   ViewerKind,
 } from '../domain/enums';
 
@@ -60,7 +62,8 @@ registerEnumType(DataContent, {
         'Integration services / child home care allowance lists. Kelmu names it Kotoutumispalvelut / lasten kotihoidon tuki, Integrationstjänster / stöd för hemvård av barn.',
     },
     SOCIAL_ASSISTANCE: {
-      description: 'Income support and social services client data (reserved for later data contents).',
+      description:
+        "Income support and social services client data: Kela's social-care notices to welfare areas, Helsinki and Åland.",
     },
     ACCESS_LOG: {
       description:
@@ -90,6 +93,50 @@ registerEnumType(AgeSignal, {
     RED: {
       description:
         'Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30.',
+    },
+  },
+});
+
+registerEnumType(SocialCareNoticeKind, {
+  name: 'SocialCareNoticeKind',
+  description:
+    "What a social-care notice is about (Kelmu's service page); when each kind becomes visible: NoticeVisibility.",
+  valuesConfig: {
+    CONTACT: { description: 'A contact (fi: yhteydenotto). Visible at once.' },
+    NEED_FOR_SOCIAL_CARE: {
+      description: "The client's need for social care (fi: sosiaalihuollon tarve). Visible at once.",
+    },
+    SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT: {
+      description:
+        'Need for supplementary or preventive income support; the application is forwarded. Visible the day after the decision on basic income support.',
+    },
+    REDUCED_BASIC_AMOUNT: {
+      description:
+        'Notice of a reduced basic amount (fi: alennettu perusosa). Visible the day after the decision on basic income support.',
+    },
+    URGENT_APPLICATION: { description: 'An urgent application. Visible the same day.' },
+    UNEMPLOYED_UNDER_25_FOUR_MONTHS: {
+      description: 'Unemployed under 25 who has received income support for 4 months. Visible the same day.',
+    },
+    UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: {
+      description:
+        'Unemployed aged 25 or over who has received income support for 12 months. Visible the same day.',
+    },
+    IMMIGRANT_TWO_MONTHS: {
+      description: 'Immigrant who has received income support for 2 months. Visible the same day.',
+    },
+  },
+});
+
+registerEnumType(NoticeVisibility, {
+  name: 'NoticeVisibility',
+  description: "When a social-care notice becomes visible to its recipient (Kela's service page).",
+  valuesConfig: {
+    IMMEDIATE: { description: "At once: visibleFrom is when Kela's data arrived." },
+    SAME_DAY: { description: "The same day it arrives: visibleFrom is when Kela's data arrived." },
+    DAY_AFTER_DECISION: {
+      description:
+        'At 00:00 Helsinki time on the day after the decision on basic income support (decisionOn).',
     },
   },
 });

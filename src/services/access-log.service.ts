@@ -22,6 +22,7 @@ const SEQ_KEY = ['int8'] as const;
 export interface AccessEntry extends AccessRecord {
   notificationIds?: string[];
   listIds?: string[];
+  socialCareNoticeIds?: string[];
   /** Identity codes searched for or returned; stored only as keyed person keys, so the log can be searched by person. */
   personalIdentityCodes?: string[];
 }
@@ -48,8 +49,8 @@ export function entryFor(
 
 /**
  * Appends entries in one statement. Person keys of identity codes are computed in SQL (personKeySql); notification
- * ids bring the keys kept on their persons (storedPersonKeySql), so that a review by person finds reads of that
- * person's notifications.
+ * and social-care notice ids bring the keys kept on their persons (storedPersonKeySql), so that a review by person
+ * finds reads of that person's notifications and notices.
  */
 export async function appendAccessLog(
   manager: EntityManager,
@@ -64,20 +65,26 @@ export async function appendAccessLog(
        SELECT e.*
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
            "occurredAt" timestamptz, "actorKind" text, "actorId" text, organisation text, "dataContent" text,
-           purpose text, operation text, "notificationIds" uuid[], "listIds" uuid[], "personalIdentityCodes" text[]))
+           purpose text, operation text, "notificationIds" uuid[], "listIds" uuid[], "personalIdentityCodes" text[],
+           "socialCareNoticeIds" uuid[]))
            WITH ORDINALITY AS e
      )
      INSERT INTO access_log (occurred_at, actor_kind, actor_id, organisation, data_content, purpose, operation,
-                             notification_ids, list_ids, person_keys, chain_seq, prev_hash, hash)
+                             notification_ids, list_ids, social_care_notice_ids, person_keys, chain_seq, prev_hash,
+                             hash)
      SELECT i."occurredAt", i."actorKind", i."actorId", i.organisation, i."dataContent", i.purpose, i.operation,
-            coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'),
+            coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'), coalesce(i."socialCareNoticeIds", '{}'),
             ARRAY(SELECT DISTINCT key
                     FROM (SELECT ${personKeySql('c.code')} AS key
                             FROM unnest(coalesce(i."personalIdentityCodes", '{}')) AS c(code)
                           UNION ALL
                           SELECT ${storedPersonKeySql('p')}
                             FROM notification n JOIN person p ON p.id = n.person_id
-                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))) AS keys),
+                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))
+                          UNION ALL
+                          SELECT ${storedPersonKeySql('p')}
+                            FROM social_care_notice s JOIN person p ON p.id = s.person_id
+                           WHERE s.id = ANY(coalesce(i."socialCareNoticeIds", '{}'))) AS keys),
             0, '', ''
        FROM incoming i ORDER BY i.ordinality`,
     [JSON.stringify(entries)],

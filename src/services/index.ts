@@ -14,6 +14,8 @@ import { NotificationChangeService } from './notifications/notification-changes.
 import { NotificationExportService } from './notifications/notification-export.service';
 import { NotificationReadService } from './notifications/notification-reads.service';
 import { PurgeService } from './purge.service';
+import { SocialCareNoticeChangeService } from './social-care/social-care-notice-changes.service';
+import { SocialCareNoticeReadService } from './social-care/social-care-notice-reads.service';
 
 export interface Services {
   accessLog: AccessLogService;
@@ -34,6 +36,10 @@ export interface Services {
   notificationImport: NotificationImportService;
   /** Kela's social-care notices to the welfare areas, Helsinki and Åland. */
   socialCareNoticeImport: SocialCareNoticeImportService;
+  /** Reads of social-care notices (list, by id), logged in the access log. */
+  socialCareNotices: SocialCareNoticeReadService;
+  /** The transfer of a social-care notice. */
+  socialCareNoticeChanges: SocialCareNoticeChangeService;
   purge: PurgeService;
 }
 
@@ -61,6 +67,7 @@ export async function createServices(
   );
   const homeCareAllowance = new HomeCareAllowanceReadService(dataSource, municipalities, accessLog);
   const notifications = new NotificationReadService(dataSource, municipalities, accessLog, options.ageSignal);
+  const socialCareNotices = new SocialCareNoticeReadService(dataSource, municipalities, accessLog);
   const notificationExport = new NotificationExportService(dataSource, municipalities, options.ageSignal);
   return {
     accessLog,
@@ -81,6 +88,8 @@ export async function createServices(
     notificationExport,
     notificationImport: new NotificationImportService(dataSource, municipalities),
     socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
+    socialCareNotices,
+    socialCareNoticeChanges: new SocialCareNoticeChangeService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
   };
 }

@@ -34,7 +34,7 @@ export type DataContent =
   | 'INTEGRATION_SERVICES'
   /** Integration services / child home care allowance lists. Kelmu names it Kotoutumispalvelut / lasten kotihoidon tuki, Integrationstjänster / stöd för hemvård av barn. */
   | 'INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE'
-  /** Income support and social services client data (reserved for later data contents). */
+  /** Income support and social services client data: Kela's social-care notices to welfare areas, Helsinki and Åland. */
   | 'SOCIAL_ASSISTANCE';
 
 /** Language of labels and messages. Without a `language` argument the request's Accept-Language header decides (fi, sv or en); English when it names none of them. */

@@ -1,14 +1,23 @@
 import { Field, ObjectType } from 'type-graphql';
 import { AgeSignal } from '../../domain/age-signal';
-import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../../domain/enums';
+import {
+  DataContent,
+  NoticeVisibility,
+  NotificationKind,
+  NotificationStatus,
+  SocialCareNoticeKind,
+  ViewerKind,
+} from '../../domain/enums';
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
   AGE_SIGNAL_LABELS,
   DATA_CONTENT_LABELS,
+  NOTICE_VISIBILITY_LABELS,
   NOTIFICATION_ACTION_LABELS,
   NOTIFICATION_COLUMN_LABELS,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
+  SOCIAL_CARE_NOTICE_KIND_LABELS,
   type Translations,
   VIEWER_KIND_LABELS,
 } from '../../i18n/labels';
@@ -40,6 +49,27 @@ export class NotificationKindLabel {
   value!: NotificationKind;
 
   @Field(() => String, { description: 'What a user reads, e.g. Ilmoitus maahanmuuttajasta.' })
+  label!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A social-care notice kind and its display label.' })
+export class SocialCareNoticeKindLabel {
+  @Field(() => SocialCareNoticeKind, { description: 'The value as the API uses it.' })
+  value!: SocialCareNoticeKind;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Kiireellinen hakemus.' })
+  label!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "A social-care notice's visibility rule and its display label.",
+})
+export class NoticeVisibilityLabel {
+  @Field(() => NoticeVisibility, { description: 'The value as the API uses it.' })
+  value!: NoticeVisibility;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Samana päivänä.' })
   label!: string;
 }
 
@@ -123,6 +153,12 @@ export class Labels {
   @Field(() => [NotificationKindLabel], { description: 'Every notification kind.' })
   notificationKinds!: NotificationKindLabel[];
 
+  @Field(() => [SocialCareNoticeKindLabel], { description: 'Every social-care notice kind.' })
+  socialCareNoticeKinds!: SocialCareNoticeKindLabel[];
+
+  @Field(() => [NoticeVisibilityLabel], { description: "Every social-care notice's visibility rule." })
+  noticeVisibilities!: NoticeVisibilityLabel[];
+
   @Field(() => [DataContentLabel], { description: 'Every data content.' })
   dataContents!: DataContentLabel[];
 
@@ -163,6 +199,8 @@ function vocabulary(language: Language): Labels {
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
     ageSignals: valueLabels(AGE_SIGNAL_LABELS, language),
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
+    socialCareNoticeKinds: valueLabels(SOCIAL_CARE_NOTICE_KIND_LABELS, language),
+    noticeVisibilities: valueLabels(NOTICE_VISIBILITY_LABELS, language),
     dataContents: valueLabels(DATA_CONTENT_LABELS, language),
     viewerKinds: valueLabels(VIEWER_KIND_LABELS, language),
     errorCodes: (Object.keys(ERROR_MESSAGES) as LocalizedErrorCode[]).map((code) => ({
