@@ -1,0 +1,533 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataContent } from '../src/domain/enums';
+import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
+import {
+  NotificationIdsDocument,
+  SocialCareNoticeDocument,
+  SocialCareNoticeIdsDocument,
+  SocialCareNoticesDocument,
+  TransferSocialCareNoticeDocument,
+} from './generated/graphql';
+import { type GraphQLResponse, STRONG_ACR, startTestApp, type TestApp } from './support/app';
+
+const DAY_MS = 86_400_000;
+const START = new Date('2026-11-02T09:00:00.000Z');
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** Each test sets the time it needs; the shared clock starts from the same instant in each. */
+function at(iso: string | Date) {
+  app.clock.set(new Date(iso));
+}
+
+let serial = 0;
+
+/** Imports one notice the way Kela delivers it (npm run import -- --kind social-care) and returns its id. */
+async function given(overrides: Record<string, unknown> = {}): Promise<{ id: string; code: string }> {
+  serial += 1;
+  const dateOfBirth = new Date(Date.UTC(1950, 0, 1) + serial * 3 * DAY_MS).toISOString().slice(0, 10);
+  const code = fictivePersonalIdentityCode(dateOfBirth, serial);
+  const sourceId = `kela-social-care-api-${serial}-${randomUUID()}`;
+  const line = {
+    sourceId,
+    kind: 'NEED_FOR_SOCIAL_CARE',
+    municipalityCode: '905',
+    receivedAt: '2026-10-30T10:15:00+02:00',
+    additionalInfo: 'Asiakas toivoo yhteydenottoa.',
+    person: {
+      personalIdentityCode: code,
+      firstNames: 'Siiri',
+      lastName: `Sosiaali${serial}`,
+      dateOfBirth,
+      nativeLanguage: 'fi',
+      citizenship: 'FIN',
+      address: { street: 'Kauppapuistikko 1', postalCode: '65100', postOffice: 'VAASA' },
+      phoneNumber: '+358 40 123 4567',
+      firstResidencePermitStart: null,
+      euEeaCitizen: false,
+    },
+    ...overrides,
+  };
+  const report = await app.server.services.socialCareNoticeImport.importLines([JSON.stringify(line)]);
+  expect(report).toMatchObject({ invalid: [] });
+  const [row] = await app.dataSource.query('SELECT id FROM social_care_notice WHERE source_id = $1', [
+    sourceId,
+  ]);
+  return { id: row.id, code };
+}
+
+function welfareAreaToken(welfareArea: string, issues = ['SOCIAL_ASSISTANCE_CLIENT_DATA'], subject?: string) {
+  return app.tokens.sign(
+    { acr: STRONG_ACR, name: 'Welfare Area Handler', mandates: [{ welfareArea, issues }] },
+    { subject: subject ?? `handler-${welfareArea}` },
+  );
+}
+
+function codes(response: GraphQLResponse<unknown>) {
+  return response.errors?.map((error) => error.extensions?.code);
+}
+
+async function ids(token: string, filter: Record<string, unknown> = {}) {
+  const response = await app.request(SocialCareNoticeIdsDocument, { filter }, token);
+  expect(response.errors).toBeUndefined();
+  return response.data?.socialCareNotices.edges.map((edge) => edge.node.id) ?? [];
+}
+
+async function accessLogOf(noticeId: string) {
+  await app.server.services.accessLog.flush();
+  return app.dataSource.query(
+    `SELECT actor_id, organisation, data_content, purpose, operation, social_care_notice_ids, notification_ids
+       FROM access_log WHERE $1::uuid = ANY(social_care_notice_ids) ORDER BY chain_seq`,
+    [noticeId],
+  );
+}
+
+describe('visibility of each kind at its boundary', () => {
+  const receivedAt = '2026-11-02T08:00:00.000Z';
+  for (const kind of [
+    'CONTACT',
+    'NEED_FOR_SOCIAL_CARE',
+    'URGENT_APPLICATION',
+    'UNEMPLOYED_UNDER_25_FOUR_MONTHS',
+    'UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS',
+    'IMMIGRANT_TWO_MONTHS',
+  ] as const) {
+    it(`${kind} is visible from the moment Kela's data arrived`, async () => {
+      const months = {
+        UNEMPLOYED_UNDER_25_FOUR_MONTHS: 4,
+        UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: 12,
+        IMMIGRANT_TWO_MONTHS: 2,
+      };
+      const supportMonths = months[kind as keyof typeof months];
+      const { id } = await given({ kind, receivedAt, ...(supportMonths ? { supportMonths } : {}) });
+      const token = await welfareAreaToken('PO');
+      at(new Date(Date.parse(receivedAt) - 1));
+      expect(await ids(token)).not.toContain(id);
+      expect((await app.request(SocialCareNoticeDocument, { id }, token)).data?.socialCareNotice).toBeNull();
+      at(receivedAt);
+      expect(await ids(token)).toContain(id);
+      const list = await app.request(SocialCareNoticesDocument, { filter: { kinds: [kind] } }, token);
+      const node = list.data?.socialCareNotices.edges.find((edge) => edge.node.id === id)?.node;
+      expect(node).toMatchObject({
+        kind,
+        visibleFrom: receivedAt,
+        receivedAt,
+        decisionOn: null,
+        supportMonths: supportMonths ?? null,
+        recipient: { id: 'PO', nameFi: 'Pohjanmaan hyvinvointialue', nameSv: 'Österbottens välfärdsområde' },
+        municipality: { code: '905' },
+      });
+    });
+  }
+
+  // Summer time ends in Finland on Sunday 25 October 2026: 00:00 on the 25th is UTC+3, 00:00 on the 26th UTC+2.
+  for (const [kind, decisionOn, visibleFrom] of [
+    ['SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT', '2026-10-24', '2026-10-24T21:00:00.000Z'],
+    ['REDUCED_BASIC_AMOUNT', '2026-10-25', '2026-10-25T22:00:00.000Z'],
+  ] as const) {
+    it(`${kind} decided on ${decisionOn} is visible from 00:00 Helsinki time the next day, across the change of summer time`, async () => {
+      const { id } = await given({ kind, decisionOn, receivedAt: `${decisionOn}T07:00:00Z` });
+      const token = await welfareAreaToken('PO');
+      at(new Date(Date.parse(visibleFrom) - 1));
+      expect(await ids(token)).not.toContain(id);
+      const hidden = await app.request(SocialCareNoticesDocument, { filter: { kinds: [kind] } }, token);
+      expect(hidden.data?.socialCareNotices.totalCount).toBe(0);
+      expect((await app.request(SocialCareNoticeDocument, { id }, token)).data?.socialCareNotice).toBeNull();
+      at(visibleFrom);
+      const shown = await app.request(SocialCareNoticesDocument, { filter: { kinds: [kind] } }, token);
+      expect(shown.data?.socialCareNotices.totalCount).toBe(1);
+      expect(shown.data?.socialCareNotices.edges[0]?.node).toMatchObject({
+        id,
+        decisionOn,
+        visibleFrom,
+        visibility: 'DAY_AFTER_DECISION',
+      });
+    });
+  }
+});
+
+describe('scope', () => {
+  it('a PO handler sees Vaasa and Pietarsaari, not Helsinki; HEL sees Helsinki; AX sees Åland', async () => {
+    at(START);
+    const vaasa = await given({ municipalityCode: '905' });
+    const pietarsaari = await given({ municipalityCode: '598' });
+    const helsinki = await given({ municipalityCode: '091' });
+    const mariehamn = await given({ municipalityCode: '478' });
+    const po = await welfareAreaToken('PO');
+    const poIds = await ids(po);
+    expect(poIds).toEqual(expect.arrayContaining([vaasa.id, pietarsaari.id]));
+    expect(poIds).not.toContain(helsinki.id);
+    expect(poIds).not.toContain(mariehamn.id);
+    expect(
+      (await app.request(SocialCareNoticeDocument, { id: helsinki.id }, po)).data?.socialCareNotice,
+    ).toBeNull();
+    const hel = await ids(await welfareAreaToken('HEL'));
+    expect(hel).toContain(helsinki.id);
+    expect(hel).not.toContain(vaasa.id);
+    expect(await ids(await welfareAreaToken('AX'))).toEqual([mariehamn.id]);
+    const byRecipient = await ids(po, { recipientId: 'PO', municipalityCode: '598' });
+    expect(byRecipient).toEqual([pietarsaari.id]);
+  });
+
+  it('refuses a filter for a municipality or recipient outside the scope with FORBIDDEN', async () => {
+    const po = await welfareAreaToken('PO');
+    const helsinki = await app.request(
+      SocialCareNoticeIdsDocument,
+      { filter: { municipalityCode: '091' } },
+      po,
+    );
+    expect(codes(helsinki)).toEqual(['FORBIDDEN']);
+    const hel = await app.request(SocialCareNoticeIdsDocument, { filter: { recipientId: 'HEL' } }, po);
+    expect(codes(hel)).toEqual(['FORBIDDEN']);
+  });
+
+  it('the integration-services mandate opens no social-care notices, and this mandate no notifications', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const integration = await app.tokens.handler(['905']);
+    const denied = await app.request(SocialCareNoticeIdsDocument, { filter: {} }, integration);
+    expect(codes(denied)).toEqual(['FORBIDDEN']);
+    expect(codes(await app.request(SocialCareNoticeDocument, { id }, integration))).toEqual(['FORBIDDEN']);
+    const transfer = await app.request(
+      TransferSocialCareNoticeDocument,
+      { id, municipalityCode: '598', reason: 'Väärä kunta' },
+      integration,
+    );
+    expect(codes(transfer)).toEqual(['FORBIDDEN']);
+    // Neither as a welfare-area mandate.
+    const asArea = await welfareAreaToken('PO', ['INTEGRATION_CLIENT_DATA'], 'handler-po-integration');
+    expect(codes(await app.request(SocialCareNoticeIdsDocument, { filter: {} }, asArea))).toEqual([
+      'FORBIDDEN',
+    ]);
+
+    await app.given.notification({ municipalityCode: '905' });
+    const social = await welfareAreaToken('PO');
+    const notifications = await app.request(NotificationIdsDocument, { filter: { status: 'NEW' } }, social);
+    expect(codes(notifications)).toEqual(['FORBIDDEN']);
+    const municipalSocial = await app.tokens.handler(['905'], { issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] });
+    expect(
+      codes(await app.request(NotificationIdsDocument, { filter: { status: 'NEW' } }, municipalSocial)),
+    ).toEqual(['FORBIDDEN']);
+  });
+
+  it('a municipality mandate for SOCIAL_ASSISTANCE_CLIENT_DATA sees that municipality only', async () => {
+    at(START);
+    const vaasa = await given({ municipalityCode: '905' });
+    const pietarsaari = await given({ municipalityCode: '598' });
+    const token = await app.tokens.handler(['905'], { issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] });
+    const seen = await ids(token);
+    expect(seen).toContain(vaasa.id);
+    expect(seen).not.toContain(pietarsaari.id);
+  });
+
+  it('an unknown welfare area grants nothing, and the token still works for its other mandates', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const token = await app.tokens.sign(
+      {
+        acr: STRONG_ACR,
+        name: 'Mixed',
+        mandates: [
+          { welfareArea: 'ZZ', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] },
+          { municipality: '598', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] },
+        ],
+      },
+      { subject: 'handler-mixed' },
+    );
+    const response = await app.request(SocialCareNoticeIdsDocument, { filter: {} }, token);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.socialCareNotices.edges.map((edge) => edge.node.id)).not.toContain(id);
+    const only = await app.tokens.sign(
+      {
+        acr: STRONG_ACR,
+        name: 'Unknown',
+        mandates: [{ welfareArea: 'ZZ', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] }],
+      },
+      { subject: 'handler-unknown-area' },
+    );
+    expect(codes(await app.request(SocialCareNoticeIdsDocument, { filter: {} }, only))).toEqual([
+      'FORBIDDEN',
+    ]);
+  });
+
+  it('a partner agreement with SOCIAL_ASSISTANCE for Vaasa opens the notices of Vaasa', async () => {
+    at(START);
+    const vaasa = await given({ municipalityCode: '905' });
+    const mustasaari = await given({ municipalityCode: '499' });
+    const clientId = `po-system-${randomUUID()}`;
+    await app.server.services.agreements.add({
+      clientId,
+      organisationName: 'Pohjanmaan hyvinvointialue',
+      businessId: '3221308-6',
+      legalBasis: 'Laki sosiaalihuollon asiakasasiakirjoista',
+      dataContents: [DataContent.SOCIAL_ASSISTANCE],
+      municipalityCodes: ['905'],
+      validFrom: '2026-01-01',
+      validTo: null,
+    });
+    const token = await app.tokens.sign({ client_id: clientId, name: 'PO system' }, { subject: clientId });
+    const seen = await ids(token);
+    expect(seen).toContain(vaasa.id);
+    expect(seen).not.toContain(mustasaari.id);
+  });
+});
+
+describe('transferSocialCareNotice', () => {
+  it('within PO the handler keeps seeing it; to Helsinki PO loses sight at once and HEL sees it with its history', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const po = await welfareAreaToken('PO');
+    const within = await app.request(
+      TransferSocialCareNoticeDocument,
+      { id, municipalityCode: '598', reason: '  Asiakas muuttanut Pietarsaareen  ' },
+      po,
+    );
+    expect(within.errors).toBeUndefined();
+    expect(within.data?.transferSocialCareNotice).toEqual({
+      __typename: 'SocialCareNoticeTransferReceipt',
+      id,
+      from: { code: '905' },
+      to: { code: '598' },
+      reason: 'Asiakas muuttanut Pietarsaareen',
+      at: START.toISOString(),
+    });
+    const stillSeen = await app.request(SocialCareNoticeDocument, { id }, po);
+    expect(stillSeen.data?.socialCareNotice).toMatchObject({ version: 2, municipality: { code: '598' } });
+
+    const same = await app.request(
+      TransferSocialCareNoticeDocument,
+      { id, municipalityCode: '598', reason: 'x' },
+      po,
+    );
+    expect(same.data?.transferSocialCareNotice).toEqual({
+      __typename: 'InvalidTransition',
+      notificationId: id,
+      message: 'The notice is already in municipality 598.',
+    });
+
+    at(new Date(START.getTime() + 60_000));
+    const away = await app.request(
+      TransferSocialCareNoticeDocument,
+      { id, municipalityCode: '091', reason: 'Asuu Helsingissä' },
+      po,
+    );
+    expect(away.data?.transferSocialCareNotice).toMatchObject({
+      __typename: 'SocialCareNoticeTransferReceipt',
+    });
+    expect((await app.request(SocialCareNoticeDocument, { id }, po)).data?.socialCareNotice).toBeNull();
+    expect(await ids(po)).not.toContain(id);
+
+    const hel = await app.request(SocialCareNoticeDocument, { id }, await welfareAreaToken('HEL'));
+    expect(hel.data?.socialCareNotice).toMatchObject({
+      version: 3,
+      recipient: { id: 'HEL' },
+      transfers: [
+        { fromMunicipalityCode: '905', toMunicipalityCode: '598', reason: 'Asiakas muuttanut Pietarsaareen' },
+        { fromMunicipalityCode: '598', toMunicipalityCode: '091', reason: 'Asuu Helsingissä' },
+      ],
+    });
+    // Åland's municipalities can receive one too.
+    const ax = await app.request(
+      TransferSocialCareNoticeDocument,
+      { id, municipalityCode: '478', reason: 'Bor i Mariehamn' },
+      await welfareAreaToken('HEL'),
+    );
+    expect(ax.data?.transferSocialCareNotice).toMatchObject({ to: { code: '478' } });
+
+    const audit = await app.dataSource.query(
+      `SELECT action, organisation, from_municipality_code, to_municipality_code FROM audit_event
+        WHERE social_care_notice_id = $1 AND action <> 'IMPORT_SOCIAL_CARE_NOTICE' ORDER BY id`,
+      [id],
+    );
+    expect(audit).toEqual([
+      {
+        action: 'TRANSFER_SOCIAL_CARE_NOTICE',
+        organisation: 'PO',
+        from_municipality_code: '905',
+        to_municipality_code: '598',
+      },
+      {
+        action: 'TRANSFER_SOCIAL_CARE_NOTICE',
+        organisation: 'PO',
+        from_municipality_code: '598',
+        to_municipality_code: '091',
+      },
+      {
+        action: 'TRANSFER_SOCIAL_CARE_NOTICE',
+        organisation: 'HEL',
+        from_municipality_code: '091',
+        to_municipality_code: '478',
+      },
+    ]);
+  });
+
+  it('applies exactly one of 20 parallel transfers of one notice', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const po = await welfareAreaToken('PO');
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.request(
+          TransferSocialCareNoticeDocument,
+          { id, municipalityCode: '598', reason: 'Väärä kunta' },
+          po,
+        ),
+      ),
+    );
+    for (const response of responses) expect(response.errors).toBeUndefined();
+    const kinds = responses.map((response) => response.data?.transferSocialCareNotice.__typename);
+    expect(kinds.filter((kind) => kind === 'SocialCareNoticeTransferReceipt')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'InvalidTransition')).toHaveLength(19);
+    const [row] = await app.dataSource.query(
+      `SELECT version, municipality_code, (SELECT count(*)::int FROM social_care_notice_transfer WHERE notice_id = $1) AS transfers
+         FROM social_care_notice WHERE id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ version: 2, municipality_code: '598', transfers: 1 });
+  });
+
+  it('reports bad input with stable codes and a notice out of sight as NOT_FOUND', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const hidden = await given({
+      kind: 'REDUCED_BASIC_AMOUNT',
+      decisionOn: '2026-11-02',
+      receivedAt: '2026-11-02T07:00:00Z',
+    });
+    const helsinki = await given({ municipalityCode: '091' });
+    const po = await welfareAreaToken('PO');
+    const transfer = (variables: { id: string; municipalityCode: string; reason: string }) =>
+      app.request(TransferSocialCareNoticeDocument, variables, po);
+    expect(codes(await transfer({ id, municipalityCode: '598', reason: '   ' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await transfer({ id, municipalityCode: '598', reason: 'x'.repeat(1001) }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await transfer({ id, municipalityCode: '999', reason: 'Väärä' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await transfer({ id, municipalityCode: 'abc', reason: 'Väärä' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await transfer({ id: 'not-an-id', municipalityCode: '598', reason: 'Väärä' }))).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(codes(await transfer({ id: randomUUID(), municipalityCode: '598', reason: 'Väärä' }))).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(codes(await transfer({ id: hidden.id, municipalityCode: '598', reason: 'Väärä' }))).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(codes(await transfer({ id: helsinki.id, municipalityCode: '598', reason: 'Väärä' }))).toEqual([
+      'NOT_FOUND',
+    ]);
+    const [row] = await app.dataSource.query('SELECT version FROM social_care_notice WHERE id = $1', [id]);
+    expect(row.version).toBe(1);
+
+    const list = (filter: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      app.request(SocialCareNoticeIdsDocument, { filter, ...extra }, po);
+    for (const filter of [
+      { kinds: [] },
+      { recipientId: 'ZZ' },
+      { municipalityCode: '999' },
+      { municipalityCode: '9051' },
+      { postalCode: '651' },
+      { personalIdentityCode: 'not-a-code' },
+    ]) {
+      const response = await list(filter);
+      expect(codes(response), JSON.stringify(filter)).toEqual(['BAD_USER_INPUT']);
+    }
+    const badCursor = await app.request(SocialCareNoticesDocument, { filter: {}, after: 'bm9wZQ' }, po);
+    expect(codes(badCursor)).toEqual(['BAD_USER_INPUT']);
+    const badPage = await app.request(SocialCareNoticesDocument, { filter: {}, first: 0 }, po);
+    expect(codes(badPage)).toEqual(['BAD_USER_INPUT']);
+    expect(
+      (await app.request(SocialCareNoticeDocument, { id: 'nope' }, po)).data?.socialCareNotice,
+    ).toBeNull();
+  });
+});
+
+describe('lists and the access log', () => {
+  it('pages newest visible first with totalCount and logs every read under the recipient', async () => {
+    at(START);
+    const codesSeen: string[] = [];
+    const notices = [];
+    for (const hours of [5, 1, 30, 2]) {
+      const notice = await given({
+        municipalityCode: '946',
+        receivedAt: new Date(START.getTime() - hours * 3_600_000).toISOString(),
+      });
+      notices.push({ ...notice, hours });
+      codesSeen.push(notice.code);
+    }
+    const token = await welfareAreaToken('PO', ['SOCIAL_ASSISTANCE_CLIENT_DATA'], 'handler-po-pager');
+    const first = await app.request(
+      SocialCareNoticesDocument,
+      { filter: { municipalityCode: '946' }, first: 3 },
+      token,
+    );
+    expect(first.errors).toBeUndefined();
+    const expected = [...notices].sort((a, b) => a.hours - b.hours).map((n) => n.id);
+    expect(first.data?.socialCareNotices.totalCount).toBe(4);
+    expect(first.data?.socialCareNotices.edges.map((e) => e.node.id)).toEqual(expected.slice(0, 3));
+    expect(first.data?.socialCareNotices.pageInfo.hasNextPage).toBe(true);
+    const second = await app.request(
+      SocialCareNoticesDocument,
+      {
+        filter: { municipalityCode: '946' },
+        first: 3,
+        after: first.data?.socialCareNotices.pageInfo.endCursor,
+      },
+      token,
+    );
+    expect(second.data?.socialCareNotices.edges.map((e) => e.node.id)).toEqual(expected.slice(3));
+    expect(second.data?.socialCareNotices.pageInfo.hasNextPage).toBe(false);
+
+    const logged = await accessLogOf(expected[0] as string);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        actor_id: 'handler-po-pager',
+        organisation: 'PO',
+        data_content: 'SOCIAL_ASSISTANCE',
+        purpose: 'SOCIAL_ASSISTANCE_CLIENT_DATA',
+        operation: 'socialCareNotices',
+        notification_ids: [],
+      }),
+    ]);
+
+    // A search by person, and a read by id, are logged too.
+    const target = notices[2] as { id: string; code: string };
+    const search = await app.request(
+      SocialCareNoticeIdsDocument,
+      { filter: { personalIdentityCode: target.code } },
+      token,
+    );
+    expect(search.data?.socialCareNotices.edges.map((e) => e.node.id)).toEqual([target.id]);
+    await app.request(SocialCareNoticeDocument, { id: target.id }, token);
+    const operations = (await accessLogOf(target.id)).map((row: { operation: string }) => row.operation);
+    expect(operations).toEqual(['socialCareNotices', 'socialCareNotices:byPerson', 'socialCareNotice']);
+  });
+
+  it('logs a transfer in the access log under the recipient it left', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '598' });
+    const po = await welfareAreaToken('PO', ['SOCIAL_ASSISTANCE_CLIENT_DATA'], 'handler-po-transfer');
+    await app.request(TransferSocialCareNoticeDocument, { id, municipalityCode: '478', reason: 'Åland' }, po);
+    expect(await accessLogOf(id)).toEqual([
+      expect.objectContaining({
+        actor_id: 'handler-po-transfer',
+        organisation: 'PO',
+        data_content: 'SOCIAL_ASSISTANCE',
+        purpose: 'SOCIAL_ASSISTANCE_CLIENT_DATA',
+        operation: 'TRANSFER_SOCIAL_CARE_NOTICE',
+        social_care_notice_ids: [id],
+      }),
+    ]);
+  });
+});
