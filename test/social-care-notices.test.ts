@@ -4,6 +4,7 @@ import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
 import {
   NotificationIdsDocument,
+  SocialCareAccessLogDocument,
   SocialCareNoticeDocument,
   SocialCareNoticeIdsDocument,
   SocialCareNoticesDocument,
@@ -529,5 +530,44 @@ describe('lists and the access log', () => {
         social_care_notice_ids: [id],
       }),
     ]);
+  });
+
+  it('the review of the access log shows those entries to a reviewer of the whole recipient, not of one municipality', async () => {
+    at(START);
+    const { id } = await given({ municipalityCode: '905' });
+    const reader = await welfareAreaToken('PO', ['SOCIAL_ASSISTANCE_CLIENT_DATA'], 'handler-po-reviewed');
+    await app.request(SocialCareNoticeDocument, { id }, reader);
+    await app.server.services.accessLog.flush();
+    const reviewer = await welfareAreaToken('PO', ['ACCESS_LOG_REVIEW'], 'po-reviewer');
+    const review = await app.request(
+      SocialCareAccessLogDocument,
+      { filter: { socialCareNoticeId: id } },
+      reviewer,
+    );
+    expect(review.errors).toBeUndefined();
+    expect(review.data?.accessLog.edges.map((edge) => edge.node)).toEqual([
+      {
+        organisation: 'PO',
+        dataContent: 'SOCIAL_ASSISTANCE',
+        operation: 'socialCareNotice',
+        socialCareNoticeIds: [id],
+      },
+    ]);
+    const vaasaOnly = await app.tokens.handler(['905'], {
+      issues: ['ACCESS_LOG_REVIEW'],
+      subject: 'vaasa-reviewer',
+    });
+    const none = await app.request(
+      SocialCareAccessLogDocument,
+      { filter: { socialCareNoticeId: id } },
+      vaasaOnly,
+    );
+    expect(none.data?.accessLog.totalCount).toBe(0);
+    const bad = await app.request(
+      SocialCareAccessLogDocument,
+      { filter: { socialCareNoticeId: 'x' } },
+      reviewer,
+    );
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
   });
 });

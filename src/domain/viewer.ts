@@ -68,9 +68,13 @@ export type RecipientMunicipalities = (recipientId: string) => readonly string[]
 
 /**
  * Mandate issues a welfare-area mandate may carry: Kela's social-care notices go to welfare areas, Helsinki and Åland
- * as recipients, so only that mandate names one; any other issue on it opens nothing.
+ * as recipients, so that mandate may name one, and so may the review of the access log those reads are logged in
+ * (under the recipient). Any other issue on it, the integration-services one included, opens nothing.
  */
-const RECIPIENT_MANDATE_ISSUES: ReadonlySet<string> = new Set(['SOCIAL_ASSISTANCE_CLIENT_DATA']);
+const RECIPIENT_MANDATE_ISSUES: ReadonlySet<string> = new Set([
+  'SOCIAL_ASSISTANCE_CLIENT_DATA',
+  'ACCESS_LOG_REVIEW',
+]);
 
 /**
  * Folds the token's mandates into grants per municipality, through the one mandate-issue mapping. A welfare-area

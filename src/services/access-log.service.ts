@@ -27,6 +27,12 @@ export interface AccessEntry extends AccessRecord {
   personalIdentityCodes?: string[];
 }
 
+/** Which recipient of social-care notices a municipality belongs to, and a recipient's municipalities. */
+export interface RecipientDirectory {
+  recipientOf(code: string): { id: string } | undefined;
+  municipalitiesOfRecipient(recipientId: string): string[];
+}
+
 /** The purpose recorded for an access: the grant (mandate issue or agreement) covering that municipality. */
 export function purposeOf(grants: readonly AccessGrant[], municipalityCode: string | null): string | null {
   return grants.find((grant) => grant.municipalityCode === municipalityCode)?.purpose ?? null;
@@ -144,6 +150,8 @@ export class AccessLogService {
     },
     /** `anchorFile`: where the chain's newest checkpoint is copied outside the database after writes and at close. */
     private readonly witness: { anchorFile?: string } = {},
+    /** The recipients of social-care notices, whose entries are logged under the recipient's id (PO, HEL, AX). */
+    private readonly recipients?: RecipientDirectory,
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.timer.unref();
@@ -360,7 +368,20 @@ export class AccessLogService {
     if (filter.notificationId != null && !isUuid(filter.notificationId)) {
       throw new BadUserInputError('filter.notificationId', 'not a notification id.');
     }
-    const organisations = municipalitiesFor(viewer, DataContent.ACCESS_LOG);
+    if (filter.socialCareNoticeId != null && !isUuid(filter.socialCareNoticeId)) {
+      throw new BadUserInputError('filter.socialCareNoticeId', 'not a social-care notice id.');
+    }
+    const municipalities = municipalitiesFor(viewer, DataContent.ACCESS_LOG);
+    // Social-care notices are logged under their recipient: its entries are reviewed by whoever holds the review
+    // mandate for every one of its municipalities (a welfare-area mandate, or all of them one by one).
+    const reviewed = new Set(municipalities);
+    const recipients = new Set<string>();
+    for (const municipality of municipalities) {
+      const recipient = this.recipients?.recipientOf(municipality)?.id;
+      if (recipient && this.recipients?.municipalitiesOfRecipient(recipient).every((c) => reviewed.has(c)))
+        recipients.add(recipient);
+    }
+    const organisations = [...municipalities, ...recipients];
     if (code) {
       await appendAccessLog(
         this.dataSource.manager,
@@ -386,6 +407,7 @@ export class AccessLogService {
     if (filter.to) add('occurred_at < ?', filter.to);
     if (filter.userId) add('actor_id = ?', filter.userId);
     if (filter.notificationId) add('notification_ids @> ARRAY[?::uuid]', filter.notificationId);
+    if (filter.socialCareNoticeId) add('social_care_notice_ids @> ARRAY[?::uuid]', filter.socialCareNoticeId);
     if (code) {
       add(`person_keys @> ARRAY[${personKeySql('?::text')}]`, code);
     }
@@ -398,7 +420,8 @@ export class AccessLogService {
     const rows: (AccessLogEntry & { chainSeq: string })[] = await this.dataSource.query(
       `SELECT chain_seq AS "chainSeq", chain_seq::text AS id, occurred_at AS "occurredAt", actor_kind AS "actorKind",
               actor_id AS "actorId", organisation, data_content AS "dataContent", purpose, operation,
-              notification_ids AS "notificationIds", list_ids AS "listIds"
+              notification_ids AS "notificationIds", list_ids AS "listIds",
+              social_care_notice_ids AS "socialCareNoticeIds"
          FROM access_log
         WHERE ${where} AND ($${parameters.length + 1}::bigint IS NULL OR chain_seq < $${parameters.length + 1})
         ORDER BY chain_seq DESC LIMIT $${parameters.length + 2}`,

@@ -64,6 +64,7 @@ export async function createServices(
     dataSource,
     undefined,
     options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
+    municipalities,
   );
   const homeCareAllowance = new HomeCareAllowanceReadService(dataSource, municipalities, accessLog);
   const notifications = new NotificationReadService(dataSource, municipalities, accessLog, options.ageSignal);

@@ -40,6 +40,7 @@ export interface AccessLogFilterShape {
   to?: Date | null;
   userId?: string | null;
   notificationId?: string | null;
+  socialCareNoticeId?: string | null;
   personalIdentityCode?: string | null;
 }
 
@@ -60,6 +61,7 @@ export interface AccessLogEntryShape extends AccessRecord {
   id: string;
   notificationIds: string[];
   listIds: string[];
+  socialCareNoticeIds: string[];
 }
 
 export interface HomeCareAllowanceListPage extends Page<HomeCareAllowanceList> {

@@ -11,6 +11,8 @@ export type AccessLogFilter = {
   notificationId?: string | number | null | undefined;
   /** Only entries about this person's data. A search by person is itself logged. */
   personalIdentityCode?: string | null | undefined;
+  /** Only entries that returned, changed or downloaded this social-care notice. */
+  socialCareNoticeId?: string | number | null | undefined;
   /** Entries before this time. */
   to?: string | null | undefined;
   /** Only this user (token subject) or partner client id. */
