@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
@@ -569,5 +571,112 @@ describe('lists and the access log', () => {
       reviewer,
     );
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('downloads', () => {
+  const base = () => app.url.replace(/\/graphql$/, '');
+  const get = (path: string, token?: string) =>
+    fetch(base() + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('the list as CSV in Finnish, through the same scope, visibility and access log as the reads', async () => {
+    at(START);
+    const vaasa = await given({
+      municipalityCode: '905',
+      kind: 'URGENT_APPLICATION',
+      receivedAt: '2026-11-02T07:30:00Z',
+    });
+    const helsinki = await given({ municipalityCode: '091' });
+    const later = await given({
+      municipalityCode: '905',
+      kind: 'REDUCED_BASIC_AMOUNT',
+      decisionOn: '2026-11-02',
+      receivedAt: '2026-11-02T07:00:00Z',
+    });
+    const po = await welfareAreaToken('PO', ['SOCIAL_ASSISTANCE_CLIENT_DATA'], 'handler-po-download');
+    const response = await get(
+      '/downloads/social-care-notices.csv?municipalityCode=905&kinds=URGENT_APPLICATION,REDUCED_BASIC_AMOUNT',
+      po,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain(
+      'social-care-notices_905-vaasa_2026-11-02.csv',
+    );
+    const [header, ...rows] = parse(Buffer.from(await response.arrayBuffer()), {
+      bom: true,
+      delimiter: ';',
+    }) as string[][];
+    expect(header?.slice(0, 9)).toEqual([
+      'Ilmoituksen tunnus',
+      'Ilmoituksen laji',
+      'Kuntanumero',
+      'Kunta',
+      'Vastaanottaja',
+      'Saapunut',
+      'Perustoimeentulotukipäätös',
+      'Näkyvissä alkaen',
+      'Tukikuukaudet',
+    ]);
+    // Earlier tests left notices of these kinds in Vaasa too: every row is of the kinds asked, this one among them.
+    const row = rows.find((cells) => cells[0] === vaasa.id);
+    expect(row?.slice(1, 6)).toEqual(['Kiireellinen hakemus', '905', 'Vaasa', 'PO', '2026-11-02 09:30:00']);
+    expect(row?.[9]).toBe(vaasa.code);
+    for (const cells of rows)
+      expect(['Kiireellinen hakemus', 'Ilmoitus alennetusta perusosasta']).toContain(cells[1]);
+    expect(rows.flat()).not.toContain(helsinki.id);
+    expect(rows.flat()).not.toContain(later.id);
+
+    const logged = await accessLogOf(vaasa.id);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        actor_id: 'handler-po-download',
+        organisation: 'PO',
+        data_content: 'SOCIAL_ASSISTANCE',
+        operation: 'DOWNLOAD_SOCIAL_CARE_NOTICES',
+      }),
+    ]);
+    expect([...logged[0].social_care_notice_ids].sort()).toEqual(rows.map((cells) => cells[0]).sort());
+  });
+
+  it('one notice as a workbook in Swedish; out of scope or not visible yet is 404; the wrong mandate 403', async () => {
+    at(START);
+    const notice = await given({
+      municipalityCode: '598',
+      kind: 'UNEMPLOYED_UNDER_25_FOUR_MONTHS',
+      supportMonths: 4,
+    });
+    const hidden = await given({
+      municipalityCode: '598',
+      kind: 'REDUCED_BASIC_AMOUNT',
+      decisionOn: '2026-11-02',
+      receivedAt: '2026-11-02T07:00:00Z',
+    });
+    const helsinki = await given({ municipalityCode: '091' });
+    const po = await welfareAreaToken('PO');
+    const pathOf = await app.request(SocialCareNoticesDocument, { filter: { municipalityCode: '598' } }, po);
+    expect(pathOf.errors).toBeUndefined();
+    const response = await get(`/downloads/social-care-notices/${notice.id}.xlsx?lang=sv`, po);
+    expect(response.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0] as ExcelJS.Worksheet;
+    expect(sheet.name).toBe('Socialvårdsanmälningar');
+    expect(sheet.getRow(1).getCell(2).value).toBe('Typ av anmälan');
+    expect(sheet.getRow(2).getCell(1).value).toBe(notice.id);
+    expect(sheet.getRow(2).getCell(2).value).toBe('Arbetslös under 25 år, utkomststöd i 4 månader');
+    expect(sheet.getRow(2).getCell(3).value).toBe('598');
+    expect(sheet.getRow(2).getCell(4).value).toBe('Jakobstad');
+    expect(sheet.getRow(2).getCell(9).value).toBe(4);
+
+    expect((await get(`/downloads/social-care-notices/${hidden.id}.csv`, po)).status).toBe(404);
+    expect((await get(`/downloads/social-care-notices/${helsinki.id}.csv`, po)).status).toBe(404);
+    expect((await get('/downloads/social-care-notices/nope.csv', po)).status).toBe(404);
+    const integration = await app.tokens.handler(['598']);
+    expect((await get(`/downloads/social-care-notices/${notice.id}.csv`, integration)).status).toBe(403);
+    expect((await get('/downloads/social-care-notices.csv', integration)).status).toBe(403);
+    expect((await get('/downloads/social-care-notices.csv?municipalityCode=091', po)).status).toBe(403);
+    expect((await get('/downloads/social-care-notices.csv?kinds=NOPE', po)).status).toBe(400);
+    expect((await get('/downloads/social-care-notices.csv?postalCode=1', po)).status).toBe(400);
+    expect((await get(`/downloads/social-care-notices/${notice.id}.csv`)).status).toBe(401);
   });
 });

@@ -1,4 +1,5 @@
 import type { SocialCareNotice } from '../entities/social-care-notice.entity';
+import { camelCaseList, PERSON_DATA_COLUMNS } from './person-columns';
 
 /**
  * SQL both the reads and the downloads of social-care notices need (one module, so that the two cannot drift): the
@@ -59,3 +60,18 @@ export function socialCareNoticeWhere(
 
 /** Newest visible first; the cursor is the (visible_from, id) of a page's last row. */
 export const SOCIAL_CARE_NOTICE_ORDER = 's.visible_from DESC, s.id DESC';
+
+/**
+ * The recipient's id of municipality row `m` in SQL: its welfare area's id, or AX for the Åland municipalities that
+ * belong to none (src/domain/social-care.ts recipientOf says the same for the API).
+ */
+export const recipientIdSql = (m: string) => `coalesce(${m}.welfare_area_id, 'AX')`;
+
+/** A download's flat row: the notice, its municipality and recipient, its person (keys are the download's columns). */
+export const SOCIAL_CARE_NOTICE_EXPORT_SELECT = `s.id AS "noticeId", s.kind AS "socialCareNoticeKind",
+  s.municipality_code AS "municipalityCode", m.name_fi AS "municipality", ${recipientIdSql('m')} AS "recipient",
+  s.received_at AS "receivedAt", s.decision_on::text AS "decisionOn", s.visible_from AS "visibleFrom",
+  s.support_months AS "supportMonths", ${camelCaseList(PERSON_DATA_COLUMNS, 'p')}, s.additional_info AS "additionalInfo"`;
+
+/** The export's FROM: the notice, its person and its municipality. */
+export const SOCIAL_CARE_NOTICE_EXPORT_FROM = `${SOCIAL_CARE_NOTICE_JOIN_PERSON} JOIN municipality m ON m.code = s.municipality_code`;

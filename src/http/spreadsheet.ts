@@ -4,15 +4,26 @@ import ExcelJS from 'exceljs';
 import { helsinkiWallClock } from '../domain/helsinki-time';
 import { phoneNumberForSpreadsheet } from '../domain/phone-number';
 import { DOWNLOAD_COLUMN_LABELS, type DownloadColumn, YES_NO } from '../i18n/download-labels';
-import { NOTIFICATION_STATUS_LABELS } from '../i18n/labels';
+import { NOTIFICATION_STATUS_LABELS, SOCIAL_CARE_NOTICE_KIND_LABELS } from '../i18n/labels';
 import type { Language } from '../i18n/language';
 
 /**
  * What a column holds, which decides its cell: text; a code that must stay text (identity code, municipality code,
- * postal code: `091` is not 91); a count; a date; an instant shown in Helsinki time; a status; a yes/no; a phone
+ * postal code: `091` is not 91); a count; a date; an instant shown in Helsinki time; a status or a social-care notice's
+ * kind in words; a yes/no; a phone
  * number; the municipality's name in the file's language.
  */
-type CellKind = 'text' | 'code' | 'count' | 'date' | 'time' | 'status' | 'yesNo' | 'phone' | 'municipality';
+type CellKind =
+  | 'text'
+  | 'code'
+  | 'count'
+  | 'date'
+  | 'time'
+  | 'status'
+  | 'socialCareNoticeKind'
+  | 'yesNo'
+  | 'phone'
+  | 'municipality';
 
 export interface SpreadsheetColumn {
   key: DownloadColumn;
@@ -62,6 +73,30 @@ export const NOTIFICATION_COLUMNS: readonly SpreadsheetColumn[] = [
   column('additionalInfo', 'text', 40),
 ];
 
+/** Recipient and municipality codes stay text (`091`, `AX`), times are Helsinki's, kinds in the file's language. */
+export const SOCIAL_CARE_NOTICE_COLUMNS: readonly SpreadsheetColumn[] = [
+  column('noticeId', 'code', 38),
+  column('socialCareNoticeKind', 'socialCareNoticeKind', 36),
+  column('municipalityCode', 'code', 8),
+  column('municipality', 'municipality'),
+  column('recipient', 'code', 10),
+  column('receivedAt', 'time', 20),
+  column('decisionOn', 'date', 12),
+  column('visibleFrom', 'time', 20),
+  column('supportMonths', 'count', 8),
+  column('personalIdentityCode', 'code'),
+  column('lastName', 'text', 20),
+  column('firstNames', 'text', 20),
+  column('dateOfBirth', 'date', 12),
+  column('nativeLanguage', 'code', 10),
+  column('citizenship', 'code', 10),
+  column('street', 'text', 28),
+  column('postalCode', 'code', 10),
+  column('postOffice', 'text'),
+  column('phoneNumber', 'phone', 18),
+  column('additionalInfo', 'text', 40),
+];
+
 /** A date or a Helsinki wall-clock time, held in a Date's UTC fields: what a spreadsheet's date serial means. */
 export class LocalDateTime {
   constructor(
@@ -100,6 +135,10 @@ function cellOf(kind: CellKind, value: unknown, row: Record<string, unknown>, co
     }
     case 'status': {
       const labels = NOTIFICATION_STATUS_LABELS[value as keyof typeof NOTIFICATION_STATUS_LABELS];
+      return labels ? labels[context.language] : String(value);
+    }
+    case 'socialCareNoticeKind': {
+      const labels = SOCIAL_CARE_NOTICE_KIND_LABELS[value as keyof typeof SOCIAL_CARE_NOTICE_KIND_LABELS];
       return labels ? labels[context.language] : String(value);
     }
     case 'yesNo':

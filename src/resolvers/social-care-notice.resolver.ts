@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
+import { downloadPaths } from '../domain/download-paths';
 import { NoticeVisibility } from '../domain/enums';
 import { kindRule } from '../domain/social-care';
 import type { AuthenticatedViewer } from '../domain/viewer';
@@ -123,6 +124,14 @@ export class SocialCareNoticeResolver {
   })
   decisionOn(@Root() notice: SocialCareNotice): string | null {
     return notice.decisionOn;
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'Path of the CSV download of this notice (GET with the same bearer token; .xlsx for a workbook, ?lang=fi|sv|en).',
+  })
+  downloadPath(@Root() notice: SocialCareNotice): string {
+    return downloadPaths.socialCareNotice(notice.id);
   }
 
   @FieldResolver(() => [SocialCareNoticeTransfer], {

@@ -79,6 +79,7 @@ export async function createServices(
       notificationExport,
       homeCareAllowance,
       municipalities,
+      socialCareNotices,
     ),
     municipalities,
     homeCareAllowance,

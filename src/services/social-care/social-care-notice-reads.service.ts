@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { PERSON_COLUMNS, type PreparedStatement, queryPrepared, selectList } from '../../db/prepared';
 import {
   SOCIAL_CARE_NOTICE_COLUMNS,
+  SOCIAL_CARE_NOTICE_EXPORT_FROM,
+  SOCIAL_CARE_NOTICE_EXPORT_SELECT,
   SOCIAL_CARE_NOTICE_JOIN_PERSON,
   SOCIAL_CARE_NOTICE_ORDER,
   type SocialCareNoticeConditions,
@@ -245,22 +247,38 @@ export class SocialCareNoticeReadService {
   }
 
   /**
-   * Every notice the filter matches, newest visible first, with its person, up to `limit` (a download); not logged
-   * here: the download's audit row records the access.
+   * For a download, not logged here (its audit row records the access): the ids and municipalities of what it holds,
+   * and the SQL that streams its rows, newest visible first, through the same scope as the reads.
    */
-  async all(
+  async export(
     viewer: Viewer,
-    filter: SocialCareNoticeFilter,
+    selection: SocialCareNoticeFilter | { id: string },
     now: Date,
-    limit: number,
-  ): Promise<{ query: SocialCareNoticeQuery; rows: [SocialCareNotice, Person][] }> {
-    const query = this.query(viewer, filter);
+  ): Promise<{
+    query: SocialCareNoticeQuery;
+    rows: { id: string; municipalityCode: string }[];
+    sql: [string, unknown[]];
+  }> {
+    const query: SocialCareNoticeQuery =
+      'id' in selection ? { conditions: {}, searchedMunicipalities: [] } : this.query(viewer, selection);
     const scope = municipalitiesFor(viewer, DataContent.SOCIAL_ASSISTANCE);
     const { where, values } = socialCareNoticeWhere(scope, now, query.conditions);
-    values.push(limit);
-    const sql = `SELECT ${WITH_PERSON_COLUMNS} FROM ${SOCIAL_CARE_NOTICE_JOIN_PERSON}
-      WHERE ${where.join(' AND ')} ORDER BY ${SOCIAL_CARE_NOTICE_ORDER} LIMIT $${values.length}`;
-    const raw = await queryPrepared(this.dataSource, prepared(sql), values);
-    return { query, rows: raw.map(noticeWithPerson) };
+    if ('id' in selection) {
+      values.push(isUuid(selection.id) ? selection.id : null);
+      where.push(`s.id = $${values.length}`);
+    }
+    const condition = `WHERE ${where.join(' AND ')} ORDER BY ${SOCIAL_CARE_NOTICE_ORDER}`;
+    const ids: { id: string; municipalityCode: string }[] = await this.dataSource.query(
+      `SELECT s.id, s.municipality_code AS "municipalityCode" FROM ${SOCIAL_CARE_NOTICE_JOIN_PERSON} ${condition}`,
+      values,
+    );
+    return {
+      query,
+      rows: ids,
+      sql: [
+        `SELECT ${SOCIAL_CARE_NOTICE_EXPORT_SELECT} FROM ${SOCIAL_CARE_NOTICE_EXPORT_FROM} ${condition}`,
+        values,
+      ],
+    };
   }
 }
