@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recipientMunicipalities } from '../src/db/reference-data';
 import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
+import { grantsFromMandates } from '../src/domain/viewer';
 import {
   NotificationIdsDocument,
   SocialCareAccessLogDocument,
@@ -678,5 +680,30 @@ describe('downloads', () => {
     expect((await get('/downloads/social-care-notices.csv?kinds=NOPE', po)).status).toBe(400);
     expect((await get('/downloads/social-care-notices.csv?postalCode=1', po)).status).toBe(400);
     expect((await get(`/downloads/social-care-notices/${notice.id}.csv`)).status).toBe(401);
+  });
+});
+
+describe('grants from welfare-area mandates', () => {
+  it('expand to the recipient’s municipalities for SOCIAL_ASSISTANCE only, and never open the other data contents', () => {
+    const grants = grantsFromMandates(
+      [
+        { welfareArea: 'PO', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA', 'INTEGRATION_CLIENT_DATA'] },
+        { welfareArea: 'AX', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] },
+        { welfareArea: 'ZZ', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] },
+        { municipality: '091', issues: ['INTEGRATION_CLIENT_DATA'] },
+      ],
+      recipientMunicipalities,
+    );
+    const byCode = new Map(grants.map((grant) => [grant.municipalityCode, grant.dataContents]));
+    for (const code of ['905', '598', '499', '946'])
+      expect(byCode.get(code)).toEqual([DataContent.SOCIAL_ASSISTANCE]);
+    expect(byCode.get('478')).toEqual([DataContent.SOCIAL_ASSISTANCE]);
+    expect(recipientMunicipalities('AX')).toHaveLength(16);
+    expect(byCode.get('091')).toEqual([
+      DataContent.INTEGRATION_SERVICES,
+      DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE,
+    ]);
+    expect(recipientMunicipalities('ZZ')).toBeUndefined();
+    expect(grants.every((grant) => grant.municipalityCode !== '')).toBe(true);
   });
 });
