@@ -707,3 +707,27 @@ describe('grants from welfare-area mandates', () => {
     expect(grants.every((grant) => grant.municipalityCode !== '')).toBe(true);
   });
 });
+
+describe('statements per page', () => {
+  it('reads a page with persons and transfers in as many SQL statements for 40 rows as for 4', async () => {
+    at(START);
+    for (let i = 0; i < 40; i += 1)
+      await given({
+        municipalityCode: '152',
+        receivedAt: new Date(START.getTime() - (i + 1) * 60_000).toISOString(),
+      });
+    const token = await app.tokens.handler(['152'], { issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] });
+    const measured = async (first: number) => {
+      await app.server.services.accessLog.flush();
+      const before = app.statements.count;
+      const response = await app.request(SocialCareNoticesDocument, { filter: {}, first }, token);
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.socialCareNotices.edges).toHaveLength(first);
+      return app.statements.count - before;
+    };
+    const four = await measured(4);
+    const forty = await measured(40);
+    expect(forty).toBe(four);
+    expect(forty).toBeLessThanOrEqual(3);
+  });
+});
