@@ -609,7 +609,7 @@ describe('downloads', () => {
       delimiter: ';',
     }) as string[][];
     expect(header?.slice(0, 9)).toEqual([
-      'Ilmoituksen tunnus',
+      'Sosiaalihuollon ilmoituksen tunnus',
       'Ilmoituksen laji',
       'Kuntanumero',
       'Kunta',

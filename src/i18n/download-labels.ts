@@ -34,7 +34,8 @@ export const DOWNLOAD_COLUMN_LABELS = {
   additionalInfo: { FI: 'Lisätiedot', SV: 'Tilläggsuppgifter', EN: 'Additional information' },
   allowanceStartDate: { FI: 'Kotihoidon tuki alkaen', SV: 'Stöd för hemvård från', EN: 'Allowance from' },
   childrenCount: { FI: 'Lasten määrä', SV: 'Antal barn', EN: 'Number of children' },
-  noticeId: { FI: 'Ilmoituksen tunnus', SV: 'Anmälans id', EN: 'Notice ID' },
+  // Not the notifications' words: each header names one column, whichever the file.
+  noticeId: { FI: 'Sosiaalihuollon ilmoituksen tunnus', SV: 'Socialvårdsanmälans id', EN: 'Notice ID' },
   socialCareNoticeKind: { FI: 'Ilmoituksen laji', SV: 'Typ av anmälan', EN: 'Kind of notice' },
   recipient: { FI: 'Vastaanottaja', SV: 'Mottagare', EN: 'Recipient' },
   receivedAt: { FI: 'Saapunut', SV: 'Inkommen', EN: 'Received' },
