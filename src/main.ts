@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   }
   // GraphiQL at GET /graphql; in development it opens with a fresh demo handler token and a real demo notification.
   const development = auth.development;
-  const demoMunicipalities = DEMO_HANDLER.mandates.map((mandate) => mandate.municipality);
+  const demoMunicipalities = DEMO_HANDLER.mandates.flatMap((mandate) =>
+    mandate.municipality !== undefined ? [mandate.municipality] : [],
+  );
   const playground: PlaygroundOptions | undefined = !config.http.playground
     ? undefined
     : development

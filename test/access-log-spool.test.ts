@@ -120,6 +120,27 @@ describe('access log entries the database cannot take at shutdown', () => {
     expect(report.broken).toEqual([]);
   });
 
+  it('carries the social-care notices an entry names through the spool, into the MAC-ed content', async () => {
+    const file = accessLogSpoolFile(dataDir);
+    const noticeId = '6f1c2a7e-3b1d-4c55-9a2e-5d7f0b9c1e42';
+    spoolAccessEntries(file, [
+      {
+        ...read('handler-social-care-spool', 6),
+        organisation: 'PO',
+        dataContent: DataContent.SOCIAL_ASSISTANCE,
+        purpose: 'SOCIAL_ASSISTANCE_CLIENT_DATA',
+        operation: 'socialCareNotices',
+        socialCareNoticeIds: [noticeId],
+      },
+    ]);
+    expect(await replayAccessLogSpool(dataSource, file)).toBe(1);
+    const rows = await dataSource.query<{ organisation: string; social_care_notice_ids: string[] }[]>(
+      "SELECT organisation, social_care_notice_ids FROM access_log WHERE actor_id = 'handler-social-care-spool'",
+    );
+    expect(rows).toEqual([{ organisation: 'PO', social_care_notice_ids: [noticeId] }]);
+    expect((await new AccessLogService(dataSource).verify()).broken).toEqual([]);
+  });
+
   it('keeps a line cut short by a crash aside, and writes the rest', async () => {
     const file = accessLogSpoolFile(dataDir);
     spoolAccessEntries(file, [read('handler-cut', 4)]);

@@ -21,12 +21,14 @@ import { operationShield } from '../src/auth/operation-shield';
 import { jwksOf } from '../src/auth/signing-key';
 import { createTokenVerifier, localKeys } from '../src/auth/token-verifier';
 import { DataContent, NotificationStatus } from '../src/domain/enums';
+import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
 import { createHttpServer, type HttpServer } from '../src/http/app';
 import { recipient } from './fixtures/home-care-allowance';
 import {
   AUDIENCE,
   ISSUER,
   MAX_TOKEN_LIFETIME_SECONDS,
+  STRONG_ACR,
   startTestApp,
   type TestApp,
   WEAK_ACR,
@@ -55,6 +57,44 @@ let referenceUrl: string;
 const paths: string[] = [];
 const viewers: Record<string, string | undefined> = {};
 const ids: Record<string, string> = {};
+
+let socialCareSerial = 0;
+
+/** A fresh social-care notice, imported as Kela delivers it, visible at once. */
+async function socialCareNotice(municipalityCode: string): Promise<string> {
+  socialCareSerial += 1;
+  const dateOfBirth = new Date(Date.UTC(1930, 0, 1) + socialCareSerial * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const sourceId = `differential-social-care-${socialCareSerial}`;
+  const report = await app.server.services.socialCareNoticeImport.importLines([
+    JSON.stringify({
+      sourceId,
+      kind: 'NEED_FOR_SOCIAL_CARE',
+      municipalityCode,
+      receivedAt: '2026-10-30T10:00:00Z',
+      additionalInfo: 'Yhteydenottopyyntö',
+      person: {
+        personalIdentityCode: fictivePersonalIdentityCode(dateOfBirth, socialCareSerial),
+        firstNames: 'Sofia',
+        lastName: 'Sosiaali',
+        dateOfBirth,
+        nativeLanguage: 'sv',
+        citizenship: 'FIN',
+        address: { street: 'Hovrättsesplanaden 1', postalCode: '65100', postOffice: 'VASA' },
+        phoneNumber: '+358 40 765 4321',
+        firstResidencePermitStart: null,
+        euEeaCitizen: false,
+      },
+    }),
+  ]);
+  expect(report).toMatchObject({ imported: 1 });
+  const [row]: { id: string }[] = await app.dataSource.query(
+    'SELECT id FROM social_care_notice WHERE source_id = $1',
+    [sourceId],
+  );
+  return String(row?.id);
+}
 
 async function post(url: string, query: string, variables: Json, token: string | undefined): Promise<Answer> {
   const response = await fetch(url, {
@@ -122,6 +162,26 @@ beforeAll(async () => {
   );
   const [list]: { id: string }[] = await app.dataSource.query('SELECT id FROM home_care_allowance_list');
   ids.list = String(list?.id);
+  // A social-care notice moved here from another PO municipality, so that its transfers show.
+  const notice = await socialCareNotice(OTHER);
+  const poSender = await app.tokens.sign(
+    {
+      acr: STRONG_ACR,
+      name: 'PO sender',
+      mandates: [{ welfareArea: 'PO', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] }],
+    },
+    { subject: 'po-sender' },
+  );
+  const moved = await post(
+    app.url,
+    'mutation($id: ID!) { transferSocialCareNotice(id: $id, municipalityCode: "905", reason: "Moved") { __typename } }',
+    { id: notice },
+    poSender,
+  );
+  expect(moved.body.data).toEqual({
+    transferSocialCareNotice: { __typename: 'SocialCareNoticeTransferReceipt' },
+  });
+  ids.socialCareNotice = notice;
   const reader = await app.tokens.handler([HOME], { subject: 'seed-reader' });
   const read = await post(app.url, `{ notification(id: "${ids.notification}") { id } }`, {}, reader);
   expect(read.body.errors).toBeUndefined();
@@ -131,6 +191,18 @@ beforeAll(async () => {
   viewers.handler = await app.tokens.handler([HOME]);
   viewers.otherMunicipality = await app.tokens.handler([OTHER]);
   viewers.weaklyAuthenticated = await app.tokens.handler([HOME], { acr: WEAK_ACR });
+  viewers.socialCareHandler = await app.tokens.handler([HOME], {
+    issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'],
+    subject: 'social-care-handler',
+  });
+  viewers.welfareAreaHandler = await app.tokens.sign(
+    {
+      acr: STRONG_ACR,
+      name: 'PO handler',
+      mandates: [{ welfareArea: 'PO', issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] }],
+    },
+    { subject: 'welfare-area-handler' },
+  );
   viewers.reviewer = await app.tokens.handler([HOME], { issues: ['ACCESS_LOG_REVIEW'], subject: 'reviewer' });
   // A partner system whose agreement gives the home care allowance lists alone.
   await app.server.services.agreements.add({
@@ -161,16 +233,25 @@ const ARGUMENTS: Record<string, () => string> = {
   'Query.homeCareAllowanceLists': () => `municipalityCode: "${HOME}", first: 5`,
   'Query.homeCareAllowanceList': () => `id: "${ids.list}"`,
   'Query.accessLog': () => 'filter: { userId: "seed-reader" }, first: 5',
+  'Query.socialCareNotices': () => `filter: { municipalityCode: "${HOME}" }, first: 5`,
+  'Query.socialCareNotice': () => `id: "${ids.socialCareNotice}"`,
 };
 
 /** The state changes whose results are the types only a mutation returns, each on a notification of its own. */
-const SCENARIOS: Record<string, { mutation: string; arguments: string; fixture: { ageDays: number } }> = {
+type Fixture = { ageDays: number } | { socialCareNotice: true };
+
+const SCENARIOS: Record<string, { mutation: string; arguments: string; fixture: Fixture }> = {
   InvalidTransition: { mutation: 'returnToNew', arguments: '', fixture: { ageDays: 2 } },
   NotificationRemoved: { mutation: 'moveToProcessing', arguments: '', fixture: { ageDays: 40 } },
   TransferReceipt: {
     mutation: 'transferToMunicipality',
     arguments: `, municipalityCode: "${OTHER}", reason: "Moved on"`,
     fixture: { ageDays: 2 },
+  },
+  SocialCareNoticeTransferReceipt: {
+    mutation: 'transferSocialCareNotice',
+    arguments: ', municipalityCode: "598", reason: "Moved on"',
+    fixture: { socialCareNotice: true },
   },
 };
 
@@ -229,8 +310,8 @@ function leafOf(field: GraphQLField<unknown, unknown>): string {
 interface Case {
   name: string;
   query: string;
-  /** Mutations get a fresh notification per run: `$id`. */
-  fixture?: { ageDays: number };
+  /** Mutations get a fresh notification (or social-care notice) per run: `$id`. */
+  fixture?: Fixture;
 }
 
 function casesFor(schema: GraphQLSchema): Case[] {
@@ -279,9 +360,11 @@ describe('authorization per operation and per object', () => {
     for (const testCase of cases) {
       for (const [viewer, token] of Object.entries(viewers)) {
         const variables = async (): Promise<Json> =>
-          testCase.fixture
-            ? { id: (await app.given.notification({ municipalityCode: HOME, ...testCase.fixture })).id }
-            : {};
+          !testCase.fixture
+            ? {}
+            : 'socialCareNotice' in testCase.fixture
+              ? { id: await socialCareNotice(HOME) }
+              : { id: (await app.given.notification({ municipalityCode: HOME, ...testCase.fixture })).id };
         paths.length = 0;
         const fast = normalized(await post(app.url, testCase.query, await variables(), token));
         const taken = [...paths];

@@ -19,6 +19,7 @@ import {
   transferToMunicipality,
 } from '../client/examples/urql';
 import * as client from '../client/src/index';
+import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
 import { startTestApp, type TestApp } from './support/app';
 
 const root = path.join(__dirname, '..');
@@ -182,10 +183,31 @@ describe('every client operation', () => {
 
   it('is accepted by the service (depth, cost and token limits, permissions) and answers without errors', async () => {
     const token = await app.tokens.handler(['905', '499'], {
-      issues: ['INTEGRATION_CLIENT_DATA', 'ACCESS_LOG_REVIEW'],
+      issues: ['INTEGRATION_CLIENT_DATA', 'ACCESS_LOG_REVIEW', 'SOCIAL_ASSISTANCE_CLIENT_DATA'],
     });
     const [a, b] = await app.given.notifications(2, { municipalityCode: '905', ageDays: 2 });
     if (!a || !b) throw new Error('no fixtures');
+    const imported = await app.server.services.socialCareNoticeImport.importLines([
+      JSON.stringify({
+        sourceId: 'client-social-care-1',
+        kind: 'CONTACT',
+        municipalityCode: '905',
+        receivedAt: '2026-10-30T10:00:00Z',
+        person: {
+          personalIdentityCode: fictivePersonalIdentityCode('1960-01-01', 1),
+          firstNames: 'Siiri',
+          lastName: 'Sosiaali',
+          dateOfBirth: '1960-01-01',
+          address: { street: 'Kauppapuistikko 1', postalCode: '65100', postOffice: 'VAASA' },
+          euEeaCitizen: false,
+        },
+      }),
+    ]);
+    expect(imported).toMatchObject({ imported: 1 });
+    const [notice]: { id: string }[] = await app.dataSource.query(
+      "SELECT id FROM social_care_notice WHERE source_id = 'client-social-care-1'",
+    );
+    if (!notice) throw new Error('no social-care notice');
     const variables: Record<string, Record<string, unknown>> = {
       Viewer: {},
       Municipalities: {},
@@ -202,6 +224,9 @@ describe('every client operation', () => {
       MoveToProcessing: { id: a.id },
       ReturnToNew: { id: a.id },
       TransferToMunicipality: { id: b.id, municipalityCode: '499', reason: 'Asuu Mustasaaressa' },
+      SocialCareNotices: { filter: { recipientId: 'PO' }, first: 200, language: 'SV' },
+      SocialCareNotice: { id: notice.id },
+      TransferSocialCareNotice: { id: notice.id, municipalityCode: '499', reason: 'Asuu Mustasaaressa' },
     };
     const operations = clientDocument().definitions.flatMap((definition) =>
       definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],

@@ -56,7 +56,11 @@ export function mintHandlerToken(
     claims: {
       acr,
       name,
-      mandates: mandates.map((m) => ({ municipality: m.municipality, issues: m.issues })),
+      mandates: mandates.map((m) =>
+        m.welfareArea !== undefined
+          ? { welfareArea: m.welfareArea, issues: m.issues }
+          : { municipality: m.municipality, issues: m.issues },
+      ),
     },
   });
 }
@@ -87,3 +91,12 @@ export const DEMO_HANDLER: HandlerTokenOptions = {
     issues: ['INTEGRATION_CLIENT_DATA'],
   })),
 };
+
+/** The demo handler of social-care notices: the welfare-area mandate for Pohjanmaa (PO). */
+export function welfareAreaHandler(welfareArea: string): HandlerTokenOptions {
+  return {
+    subject: `demo-handler-${welfareArea.toLowerCase()}`,
+    name: `Demo Handler (${welfareArea})`,
+    mandates: [{ welfareArea, issues: ['SOCIAL_ASSISTANCE_CLIENT_DATA'] }],
+  };
+}

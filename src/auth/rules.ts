@@ -90,3 +90,55 @@ export const isHomeCareAllowanceListInViewerScope = isInViewerScope(
 
 /** Kela's onboarding rules: the organisation's data protection or security officer reviews the use of the data. */
 export const canReviewAccessLog = canUse(DataContent.ACCESS_LOG);
+
+/** Kela: social-care notices need the mandate for income support and social services client data (or an agreement). */
+export const canReadSocialAssistance = canUse(DataContent.SOCIAL_ASSISTANCE);
+
+/** The welfare area's handlers transfer notices under the data content they read them by. */
+export const canHandleSocialAssistance = canUse(DataContent.SOCIAL_ASSISTANCE);
+
+/** A social-care notice's person's identity code: its own rule, like the notification person's. */
+export const canSeeSocialCarePersonalIdentityCode = canUse(DataContent.SOCIAL_ASSISTANCE);
+
+/**
+ * The social-care filter's municipality or recipient outside the viewer's SOCIAL_ASSISTANCE scope is refused (a
+ * recipient when the viewer sees none of its municipalities). Unknown codes and ids pass: the service reports them
+ * as bad input.
+ */
+export const canFilterSocialCareScope = rule({ cache: 'strict' })(
+  (_parent, args: Record<string, unknown>, ctx: Context) => {
+    if (!isAuthenticated(ctx.viewer)) return false;
+    const filter = (args.filter ?? {}) as { municipalityCode?: unknown; recipientId?: unknown };
+    const content = DataContent.SOCIAL_ASSISTANCE;
+    const code = filter.municipalityCode;
+    if (
+      typeof code === 'string' &&
+      ctx.services.municipalities.isKnown(code) &&
+      !canAccess(ctx.viewer, content, code)
+    )
+      return new ForbiddenError(
+        `Not allowed: you hold no mandate for social-care notices of municipality ${code}.`,
+      );
+    const recipient = filter.recipientId;
+    if (typeof recipient === 'string') {
+      const codes = ctx.services.municipalities.municipalitiesOfRecipient(recipient);
+      if (codes.length > 0 && !codes.some((c) => canAccess(ctx.viewer, content, c)))
+        return new ForbiddenError(
+          `Not allowed: you hold no mandate for social-care notices of ${recipient}.`,
+        );
+    }
+    return true;
+  },
+);
+
+/**
+ * Row scope of a social-care notice, the second time: in the viewer's municipalities and visible already (the SQL
+ * checks both first). Reported as not found so that the notice's existence never leaks.
+ */
+export const isSocialCareNoticeInViewerScope = rule({ cache: 'no_cache' })(
+  (parent: { municipalityCode: string; visibleFrom: Date }, _args, ctx: Context) =>
+    canAccess(ctx.viewer, DataContent.SOCIAL_ASSISTANCE, parent.municipalityCode) &&
+    parent.visibleFrom.getTime() <= ctx.now.getTime()
+      ? true
+      : new NotFoundError('Social-care notice'),
+);

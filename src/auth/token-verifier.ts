@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { recipientMunicipalities } from '../db/reference-data';
 import { ViewerKind } from '../domain/enums';
 import { UnauthenticatedError } from '../domain/errors';
 import { grantsFromMandates, isAuthenticated, isStrongAcr, type Viewer } from '../domain/viewer';
@@ -23,7 +24,13 @@ const claimsSchema = z.object({
   acr: z.string().optional(),
   client_id: z.string().min(1).optional(),
   mandates: z
-    .array(z.object({ municipality: z.string().regex(/^\d{3}$/), issues: z.array(z.string()) }))
+    .array(
+      z.union([
+        z.object({ municipality: z.string().regex(/^\d{3}$/), issues: z.array(z.string()) }),
+        // A recipient of Kela's social-care notices: a welfare area's id, HEL or AX (README, "Tokens").
+        z.object({ welfareArea: z.string().regex(/^[A-Z]{2,4}$/), issues: z.array(z.string()) }),
+      ]),
+    )
     .default([]),
 });
 
@@ -180,7 +187,7 @@ function verifierOf({
         id: sub,
         name: name ?? sub,
         stronglyAuthenticated: isStrongAcr(acr),
-        grants: grantsFromMandates(mandates),
+        grants: grantsFromMandates(mandates, recipientMunicipalities),
       },
       exp,
     };

@@ -1,7 +1,12 @@
 import 'reflect-metadata';
-import { createAuthentication, mintHandlerToken, mintPartnerToken } from '../auth/authentication';
+import {
+  createAuthentication,
+  mintHandlerToken,
+  mintPartnerToken,
+  welfareAreaHandler,
+} from '../auth/authentication';
 import { loadConfig } from '../config';
-import { referenceMunicipalities } from '../db/reference-data';
+import { recipientMunicipalities, referenceMunicipalities } from '../db/reference-data';
 import { finnishDate } from '../domain/clock';
 import { MANDATE_ISSUE_DATA_CONTENTS } from '../domain/mandate-data-contents';
 import { parseCommandLine } from './args';
@@ -10,6 +15,7 @@ import { type OpenCommand, runCommand } from './run-command';
 const ISSUES = [...MANDATE_ISSUE_DATA_CONTENTS.keys()];
 
 const USAGE = `Usage: npm run -s token -- --municipality 905 [--municipality 499 …] [--issue ISSUE …] [options]
+       npm run -s token -- --welfare-area PO [options]
        npm run -s token -- --client-id ID [--expires-in SPAN]
 
 Mints a development bearer token signed with the local key (only without AUTH_JWKS_URL). Use npm's -s in scripts:
@@ -19,6 +25,9 @@ A person (a handler with Suomi.fi mandates):
   --municipality CODE  a municipality the mandates cover (repeatable; at least one; three-digit codes of the 308)
   --issue ISSUE        a mandate issue (repeatable; default INTEGRATION_CLIENT_DATA; one of ${ISSUES.join(', ')});
                        every issue is granted in every municipality given
+  --welfare-area ID    a recipient of social-care notices (a welfare area's id such as PO, or HEL or AX): a
+                       mandate for SOCIAL_ASSISTANCE_CLIENT_DATA over all its municipalities (instead of
+                       --municipality)
   --name NAME          display name (default "Demo Handler")
   --subject ID         opaque user id (default demo-handler)
   --acr URI            level of assurance (default http://ftn.ficora.fi/2017/loa3)
@@ -40,6 +49,7 @@ function refuse(problem: string): never {
 async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, {
     municipality: { type: 'string', multiple: true },
+    'welfare-area': { type: 'string' },
     issue: { type: 'string', multiple: true },
     name: { type: 'string' },
     subject: { type: 'string' },
@@ -58,7 +68,7 @@ async function main(open: OpenCommand): Promise<number> {
     );
   }
   if (clientId !== undefined) {
-    const personOnly = (['municipality', 'issue', 'name', 'subject', 'acr'] as const).filter(
+    const personOnly = (['municipality', 'welfare-area', 'issue', 'name', 'subject', 'acr'] as const).filter(
       (name) => values[name] !== undefined,
     );
     if (personOnly.length > 0) {
@@ -67,9 +77,19 @@ async function main(open: OpenCommand): Promise<number> {
       );
     }
     if (!clientId.trim()) refuse('--client-id: give the client id of an agreement.');
+  } else if (values['welfare-area'] !== undefined) {
+    const welfareArea = values['welfare-area'];
+    if (municipalities.length > 0 || values.issue !== undefined) {
+      refuse(
+        '--welfare-area: a welfare-area mandate is for SOCIAL_ASSISTANCE_CLIENT_DATA alone; leave out --municipality and --issue.',
+      );
+    }
+    if (recipientMunicipalities(welfareArea) === undefined) {
+      refuse(`--welfare-area: ${JSON.stringify(welfareArea)} is not a welfare area's id, HEL or AX.`);
+    }
   } else {
     if (municipalities.length === 0)
-      refuse('Give --municipality (a person) or --client-id (a partner system).');
+      refuse('Give --municipality or --welfare-area (a person) or --client-id (a partner system).');
     const known = new Set(referenceMunicipalities().map((m) => m.code));
     const unknown = municipalities.find((code) => !known.has(code));
     if (unknown !== undefined) {
@@ -100,10 +120,12 @@ async function main(open: OpenCommand): Promise<number> {
     }
     token = await mintPartnerToken(auth.development, { clientId, expiresIn });
   } else {
+    const demo =
+      values['welfare-area'] !== undefined ? welfareAreaHandler(values['welfare-area']) : undefined;
     token = await mintHandlerToken(auth.development, {
-      subject: values.subject ?? 'demo-handler',
-      name: values.name ?? 'Demo Handler',
-      mandates: municipalities.map((municipality) => ({ municipality, issues })),
+      subject: values.subject ?? demo?.subject ?? 'demo-handler',
+      name: values.name ?? demo?.name ?? 'Demo Handler',
+      mandates: demo?.mandates ?? municipalities.map((municipality) => ({ municipality, issues })),
       ...(values.acr ? { acr: values.acr } : {}),
       expiresIn,
     });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { EntityManager } from 'typeorm';
+import { ALAND_RECIPIENT } from '../domain/social-care';
 import { PROJECT_ROOT } from '../paths';
 
 /** Folder of the municipality and postal code files copied from Statistics Finland and Posti (data/SOURCES.md). */
@@ -64,4 +65,23 @@ export async function loadReferenceData(
     ],
   );
   return { municipalities: municipalities.length, postalCodes: usablePostalCodes.length };
+}
+
+let recipients: ReadonlyMap<string, readonly string[]> | undefined;
+
+/**
+ * Municipality codes per recipient of social-care notices, from the reference file (the same rows the database holds):
+ * the welfare area's id, HEL for Helsinki, AX for the Åland municipalities that belong to no welfare area
+ * (src/domain/social-care.ts recipientOf). Read once; the token verifier expands welfare-area mandates with it.
+ */
+export function recipientMunicipalities(recipientId: string): readonly string[] | undefined {
+  if (!recipients) {
+    const byRecipient = new Map<string, string[]>();
+    for (const row of readCsv('municipalities.csv')) {
+      const id = row.welfare_area_id_yle || ALAND_RECIPIENT.id;
+      byRecipient.set(id, [...(byRecipient.get(id) ?? []), row.municipality_code ?? '']);
+    }
+    recipients = byRecipient;
+  }
+  return recipients.get(recipientId);
 }

@@ -11,6 +11,9 @@ export const downloadPaths = {
     `/downloads/home-care-allowance-lists/${id}.${format}`,
   notifications: '/downloads/notifications.csv',
   notification: (id: string, format: DownloadFormat = 'csv') => `/downloads/notifications/${id}.${format}`,
+  socialCareNotices: '/downloads/social-care-notices.csv',
+  socialCareNotice: (id: string, format: DownloadFormat = 'csv') =>
+    `/downloads/social-care-notices/${id}.${format}`,
 };
 
 /** The municipality's name in the language: Swedish for sv where it has one, otherwise Finnish. */
@@ -53,4 +56,19 @@ export const downloadFileName = {
   ) =>
     `immigrant-notifications_${municipality ? `${municipalityPart(municipality.code, municipality, language)}_` : ''}${status.toLowerCase()}_${day}.${format}`,
   notification: (id: string, format: DownloadFormat = 'csv') => `immigrant-notification_${id}.${format}`,
+  /** `social-care-notices_po_2026-11-02.csv`, or with a municipality `social-care-notices_905-vaasa_2026-11-02.csv`. */
+  socialCareNotices: (
+    scope: { municipality?: Municipality | undefined; recipientId?: string | undefined },
+    day: string,
+    language: Language = Language.FI,
+    format: DownloadFormat = 'csv',
+  ) =>
+    `social-care-notices_${
+      scope.municipality
+        ? `${municipalityPart(scope.municipality.code, scope.municipality, language)}_`
+        : scope.recipientId
+          ? `${slug(scope.recipientId)}_`
+          : ''
+    }${day}.${format}`,
+  socialCareNotice: (id: string, format: DownloadFormat = 'csv') => `social-care-notice_${id}.${format}`,
 };

@@ -55,22 +55,54 @@ export function canAccess(viewer: Viewer, content: DataContent, municipalityCode
   return scope.has(municipalityCode);
 }
 
-export interface Mandate {
-  municipality: string;
-  issues: string[];
-}
+/**
+ * One Suomi.fi mandate in a person's token: for one municipality, or (social-care notices) for a whole recipient of
+ * Kela's notices, a welfare area, HEL or AX.
+ */
+export type Mandate =
+  | { municipality: string; welfareArea?: undefined; issues: string[] }
+  | { welfareArea: string; municipality?: undefined; issues: string[] };
 
-/** Folds the token's mandates into grants per municipality, through the one mandate-issue mapping. */
-export function grantsFromMandates(mandates: readonly Mandate[]): AccessGrant[] {
+/** The municipality codes of a recipient (welfare area id, HEL or AX); undefined for an unknown id. */
+export type RecipientMunicipalities = (recipientId: string) => readonly string[] | undefined;
+
+/**
+ * Mandate issues a welfare-area mandate may carry: Kela's social-care notices go to welfare areas, Helsinki and Åland
+ * as recipients, so that mandate may name one, and so may the review of the access log those reads are logged in
+ * (under the recipient). Any other issue on it, the integration-services one included, opens nothing.
+ */
+const RECIPIENT_MANDATE_ISSUES: ReadonlySet<string> = new Set([
+  'SOCIAL_ASSISTANCE_CLIENT_DATA',
+  'ACCESS_LOG_REVIEW',
+]);
+
+/**
+ * Folds the token's mandates into grants per municipality, through the one mandate-issue mapping. A welfare-area
+ * mandate is every municipality of that recipient; an unknown welfare area, like an unknown issue, grants nothing
+ * (the token is not refused: its other mandates still hold).
+ */
+export function grantsFromMandates(
+  mandates: readonly Mandate[],
+  municipalitiesOf: RecipientMunicipalities = () => undefined,
+): AccessGrant[] {
   const byMunicipality = new Map<string, { contents: Set<DataContent>; purposes: Set<string> }>();
+  const grant = (municipality: string, issue: string, contents: readonly DataContent[]) => {
+    const entry = byMunicipality.get(municipality) ?? { contents: new Set(), purposes: new Set() };
+    for (const content of contents) entry.contents.add(content);
+    entry.purposes.add(issue);
+    byMunicipality.set(municipality, entry);
+  };
   for (const mandate of mandates) {
     for (const issue of mandate.issues) {
       const contents = MANDATE_ISSUE_DATA_CONTENTS.get(issue);
       if (!contents || contents.length === 0) continue;
-      const entry = byMunicipality.get(mandate.municipality) ?? { contents: new Set(), purposes: new Set() };
-      for (const content of contents) entry.contents.add(content);
-      entry.purposes.add(issue);
-      byMunicipality.set(mandate.municipality, entry);
+      if (mandate.welfareArea !== undefined) {
+        if (!RECIPIENT_MANDATE_ISSUES.has(issue)) continue;
+        for (const municipality of municipalitiesOf(mandate.welfareArea) ?? [])
+          grant(municipality, issue, contents);
+      } else {
+        grant(mandate.municipality, issue, contents);
+      }
     }
   }
   return [...byMunicipality].map(([municipalityCode, entry]) => ({

@@ -3,7 +3,7 @@ import type { Context } from '../auth/context';
 import type { OperationShield } from '../auth/operation-shield';
 import { AgeSignal } from '../domain/age-signal';
 import type { DownloadFormat } from '../domain/download-paths';
-import { NotificationOrder, NotificationStatus } from '../domain/enums';
+import { NotificationOrder, NotificationStatus, SocialCareNoticeKind } from '../domain/enums';
 import {
   ErrorCode,
   InternalError,
@@ -25,6 +25,7 @@ import { requestScopeOf } from './operations';
 import {
   HOME_CARE_ALLOWANCE_COLUMNS,
   NOTIFICATION_COLUMNS,
+  SOCIAL_CARE_NOTICE_COLUMNS,
   type SpreadsheetColumn,
   streamXlsx,
 } from './spreadsheet';
@@ -246,6 +247,54 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
       await send(res, ctx, download, file, 'Notification', {
         columns: NOTIFICATION_COLUMNS,
         name: 'notifications',
+      });
+    }),
+  );
+
+  router.get(
+    ['/social-care-notices.csv', '/social-care-notices.xlsx'],
+    handle(async (req, res, ctx, viewer) => {
+      const language = languageOf(req);
+      const text = (name: string) =>
+        typeof req.query[name] === 'string' ? String(req.query[name]) : undefined;
+      // `kinds=CONTACT,URGENT_APPLICATION`: the query's `kinds`, each one of the enum's values.
+      const allowedKinds = Object.values(SocialCareNoticeKind) as string[];
+      const kinds = text('kinds')?.split(',');
+      if (kinds?.some((kind) => !allowedKinds.includes(kind))) {
+        throw new DownloadError(
+          400,
+          ErrorCode.BAD_USER_INPUT,
+          `Invalid kinds: a comma-separated list of ${allowedKinds.join(', ')}.`,
+        );
+      }
+      const filter = {
+        ...(kinds ? { kinds: kinds as SocialCareNoticeKind[] } : {}),
+        ...(text('recipientId') ? { recipientId: text('recipientId') } : {}),
+        ...(text('municipalityCode') ? { municipalityCode: text('municipalityCode') } : {}),
+        ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
+        ...(text('personalIdentityCode') ? { personalIdentityCode: text('personalIdentityCode') } : {}),
+      };
+      await allow(ctx, 'Query', 'socialCareNotices', { args: { filter, first: 1 } });
+      const file = { language, format: req.path.endsWith('.xlsx') ? ('xlsx' as const) : ('csv' as const) };
+      const download = await ctx.services.downloads.socialCareNoticeList(viewer, filter, ctx.now, file);
+      await send(res, ctx, download, file, undefined, {
+        columns: SOCIAL_CARE_NOTICE_COLUMNS,
+        name: 'socialCareNotices',
+      });
+    }),
+  );
+
+  router.get(
+    '/social-care-notices/:file',
+    handle(async (req, res, ctx, viewer) => {
+      const language = languageOf(req);
+      const { id, format } = idAndFormat(String(req.params.file));
+      await allow(ctx, 'Query', 'socialCareNotice', { args: { id } });
+      const file = { language, format };
+      const download = await ctx.services.downloads.socialCareNotice(viewer, id, ctx.now, file);
+      await send(res, ctx, download, file, 'SocialCareNotice', {
+        columns: SOCIAL_CARE_NOTICE_COLUMNS,
+        name: 'socialCareNotices',
       });
     }),
   );

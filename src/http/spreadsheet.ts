@@ -8,14 +8,15 @@ import {
   NOTIFICATION_CRITERION_LABELS,
   NOTIFICATION_STATUS_LABELS,
   RESIDENCE_BASIS_LABELS,
+  SOCIAL_CARE_NOTICE_KIND_LABELS,
 } from '../i18n/labels';
 import type { Language } from '../i18n/language';
 
 /**
  * What a column holds, which decides its cell: text; a code that must stay text (identity code, municipality code,
- * postal code: `091` is not 91); a count; a date; an instant shown in Helsinki time; a status; a yes/no; a phone
- * number; the municipality's name in the file's language; the weekly run's criteria (a list) and residence basis,
- * by their labels in the file's language.
+ * postal code: `091` is not 91); a count; a date; an instant shown in Helsinki time; a status or a social-care notice's
+ * kind in words; a yes/no; a phone number; the municipality's name in the file's language; the weekly run's criteria
+ * (a list) and residence basis, by their labels in the file's language.
  */
 type CellKind =
   | 'text'
@@ -24,6 +25,7 @@ type CellKind =
   | 'date'
   | 'time'
   | 'status'
+  | 'socialCareNoticeKind'
   | 'yesNo'
   | 'phone'
   | 'municipality'
@@ -80,6 +82,30 @@ export const NOTIFICATION_COLUMNS: readonly SpreadsheetColumn[] = [
   column('additionalInfo', 'text', 40),
 ];
 
+/** Recipient and municipality codes stay text (`091`, `AX`), times are Helsinki's, kinds in the file's language. */
+export const SOCIAL_CARE_NOTICE_COLUMNS: readonly SpreadsheetColumn[] = [
+  column('noticeId', 'code', 38),
+  column('socialCareNoticeKind', 'socialCareNoticeKind', 36),
+  column('municipalityCode', 'code', 8),
+  column('municipality', 'municipality'),
+  column('recipient', 'code', 10),
+  column('receivedAt', 'time', 20),
+  column('decisionOn', 'date', 12),
+  column('visibleFrom', 'time', 20),
+  column('supportMonths', 'count', 8),
+  column('personalIdentityCode', 'code'),
+  column('lastName', 'text', 20),
+  column('firstNames', 'text', 20),
+  column('dateOfBirth', 'date', 12),
+  column('nativeLanguage', 'code', 10),
+  column('citizenship', 'code', 10),
+  column('street', 'text', 28),
+  column('postalCode', 'code', 10),
+  column('postOffice', 'text'),
+  column('phoneNumber', 'phone', 18),
+  column('additionalInfo', 'text', 40),
+];
+
 /** A date or a Helsinki wall-clock time, held in a Date's UTC fields: what a spreadsheet's date serial means. */
 export class LocalDateTime {
   constructor(
@@ -118,6 +144,10 @@ function cellOf(kind: CellKind, value: unknown, row: Record<string, unknown>, co
     }
     case 'status': {
       const labels = NOTIFICATION_STATUS_LABELS[value as keyof typeof NOTIFICATION_STATUS_LABELS];
+      return labels ? labels[context.language] : String(value);
+    }
+    case 'socialCareNoticeKind': {
+      const labels = SOCIAL_CARE_NOTICE_KIND_LABELS[value as keyof typeof SOCIAL_CARE_NOTICE_KIND_LABELS];
       return labels ? labels[context.language] : String(value);
     }
     case 'yesNo':

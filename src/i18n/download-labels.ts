@@ -36,6 +36,18 @@ export const DOWNLOAD_COLUMN_LABELS = {
   additionalInfo: { FI: 'Lisätiedot', SV: 'Tilläggsuppgifter', EN: 'Additional information' },
   allowanceStartDate: { FI: 'Kotihoidon tuki alkaen', SV: 'Stöd för hemvård från', EN: 'Allowance from' },
   childrenCount: { FI: 'Lasten määrä', SV: 'Antal barn', EN: 'Number of children' },
+  // Not the notifications' words: each header names one column, whichever the file.
+  noticeId: { FI: 'Sosiaalihuollon ilmoituksen tunnus', SV: 'Socialvårdsanmälans id', EN: 'Notice ID' },
+  socialCareNoticeKind: { FI: 'Ilmoituksen laji', SV: 'Typ av anmälan', EN: 'Kind of notice' },
+  recipient: { FI: 'Vastaanottaja', SV: 'Mottagare', EN: 'Recipient' },
+  receivedAt: { FI: 'Saapunut', SV: 'Inkommen', EN: 'Received' },
+  decisionOn: {
+    FI: 'Perustoimeentulotukipäätös',
+    SV: 'Beslut om grundläggande utkomststöd',
+    EN: 'Basic income support decision',
+  },
+  visibleFrom: { FI: 'Näkyvissä alkaen', SV: 'Synlig från', EN: 'Visible from' },
+  supportMonths: { FI: 'Tukikuukaudet', SV: 'Stödmånader', EN: 'Months of support' },
 } as const satisfies Record<string, Translations>;
 
 export type DownloadColumn = keyof typeof DOWNLOAD_COLUMN_LABELS;
@@ -50,4 +62,9 @@ export const YES_NO: Readonly<Record<'yes' | 'no', Translations>> = {
 export const DOWNLOAD_SHEET_NAMES = {
   notifications: { FI: 'Ilmoitukset', SV: 'Anmälningar', EN: 'Notifications' },
   homeCareAllowanceList: { FI: 'Kotihoidon tuki', SV: 'Stöd för hemvård', EN: 'Home care allowance' },
+  socialCareNotices: {
+    FI: 'Sosiaalihuollon ilmoitukset',
+    SV: 'Socialvårdsanmälningar',
+    EN: 'Social-care notices',
+  },
 } as const satisfies Record<string, Translations>;

@@ -2,10 +2,12 @@ import type { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
   GrantWithheldReason,
+  NoticeVisibility,
   type NotificationCriterion,
   NotificationKind,
   NotificationStatus,
   type ResidenceBasis,
+  SocialCareNoticeKind,
   ViewerKind,
 } from '../domain/enums';
 import { Language } from './language';
@@ -60,6 +62,65 @@ export const NOTIFICATION_KIND_LABELS: Readonly<Record<NotificationKind, Transla
     EN: 'Notification about an immigrant',
   },
 };
+
+/** Kela's social-care notices, as Kelmu's service page names them (fi/sv), with English renderings. */
+export const SOCIAL_CARE_NOTICE_KIND_LABELS: Readonly<Record<SocialCareNoticeKind, Translations>> = {
+  CONTACT: { FI: 'Yhteydenotto', SV: 'Kontakt', EN: 'Contact' },
+  NEED_FOR_SOCIAL_CARE: {
+    FI: 'Ilmoitus sosiaalihuollon tarpeesta',
+    SV: 'Anmälan om behov av socialvård',
+    EN: 'Notice of a need for social care',
+  },
+  SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT: {
+    FI: 'Täydentävän tai ehkäisevän toimeentulotuen hakemus',
+    SV: 'Ansökan om kompletterande eller förebyggande utkomststöd',
+    EN: 'Application for supplementary or preventive income support',
+  },
+  REDUCED_BASIC_AMOUNT: {
+    FI: 'Ilmoitus alennetusta perusosasta',
+    SV: 'Anmälan om sänkt grunddel',
+    EN: 'Notice of a reduced basic amount',
+  },
+  URGENT_APPLICATION: { FI: 'Kiireellinen hakemus', SV: 'Brådskande ansökan', EN: 'Urgent application' },
+  UNEMPLOYED_UNDER_25_FOUR_MONTHS: {
+    FI: 'Alle 25-vuotias työtön, toimeentulotukea 4 kuukautta',
+    SV: 'Arbetslös under 25 år, utkomststöd i 4 månader',
+    EN: 'Unemployed under 25, income support for 4 months',
+  },
+  UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: {
+    FI: '25 vuotta täyttänyt työtön, toimeentulotukea 12 kuukautta',
+    SV: 'Arbetslös 25 år eller äldre, utkomststöd i 12 månader',
+    EN: 'Unemployed aged 25 or over, income support for 12 months',
+  },
+  IMMIGRANT_TWO_MONTHS: {
+    FI: 'Maahanmuuttaja, toimeentulotukea 2 kuukautta',
+    SV: 'Invandrare, utkomststöd i 2 månader',
+    EN: 'Immigrant, income support for 2 months',
+  },
+};
+
+/** When a social-care notice becomes visible, as Kela's service page says it. */
+export const NOTICE_VISIBILITY_LABELS: Readonly<Record<NoticeVisibility, Translations>> = {
+  IMMEDIATE: { FI: 'Heti', SV: 'Genast', EN: 'At once' },
+  SAME_DAY: { FI: 'Samana päivänä', SV: 'Samma dag', EN: 'The same day' },
+  DAY_AFTER_DECISION: {
+    FI: 'Perustoimeentulotukipäätöstä seuraavana päivänä',
+    SV: 'Dagen efter beslutet om grundläggande utkomststöd',
+    EN: 'The day after the decision on basic income support',
+  },
+};
+
+/** A transfer of a social-care notice to the municipality it is already in. */
+export function alreadyInMunicipalityMessage(municipalityCode: string, language: Language): string {
+  switch (language) {
+    case Language.FI:
+      return `Ilmoitus on jo kunnassa ${municipalityCode}.`;
+    case Language.SV:
+      return `Anmälan finns redan i kommunen ${municipalityCode}.`;
+    case Language.EN:
+      return `The notice is already in municipality ${municipalityCode}.`;
+  }
+}
 
 /**
  * The data contents by the names Kelmu shows them under, as Kela's instructions to integration-service handlers give

@@ -10,11 +10,14 @@ import {
 import type { Municipality } from '../entities/municipality.entity';
 import { NotificationTransfer } from '../entities/notification-transfer.entity';
 import { Person } from '../entities/person.entity';
+import { SocialCareNoticeTransfer } from '../entities/social-care-notice.entity';
 
 export interface Loaders {
   person: PersonLoader;
   municipality: MunicipalityLoader;
   transfers: DataLoader<string, NotificationTransfer[]>;
+  /** A social-care notice's transfers, oldest first. */
+  socialCareTransfers: DataLoader<string, SocialCareNoticeTransfer[]>;
 }
 
 /**
@@ -90,6 +93,18 @@ export function createLoaders(dataSource: DataSource, municipalities: Municipali
       for (const row of rows)
         grouped.set(row.notificationId, [...(grouped.get(row.notificationId) ?? []), row]);
       return notificationIds.map((id) => grouped.get(id) ?? []);
+    }),
+    socialCareTransfers: new DataLoader(async (noticeIds) => {
+      const rows = await dataSource
+        .getRepository(SocialCareNoticeTransfer)
+        .createQueryBuilder('t')
+        .where('t.notice_id = ANY(:ids)', { ids: [...noticeIds] })
+        .orderBy('t.transferred_at', 'ASC')
+        .addOrderBy('t.id', 'ASC')
+        .getMany();
+      const grouped = new Map<string, SocialCareNoticeTransfer[]>();
+      for (const row of rows) grouped.set(row.noticeId, [...(grouped.get(row.noticeId) ?? []), row]);
+      return noticeIds.map((id) => grouped.get(id) ?? []);
     }),
   };
 }

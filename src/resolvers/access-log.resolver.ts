@@ -6,7 +6,7 @@ import { AccessLogConnection, AccessLogFilter } from './types/access-log.types';
 export class AccessLogResolver {
   @Query(() => AccessLogConnection, {
     description:
-      "Review who used the organisation's data (mandate ACCESS_LOG_REVIEW), newest first, over your municipalities only.",
+      "Review who used the organisation's data (mandate ACCESS_LOG_REVIEW), newest first, over your municipalities only (and the recipients of social-care notices whose municipalities you all review, e.g. a welfare-area mandate).",
   })
   accessLog(
     @Arg('filter', () => AccessLogFilter, { description: 'Conditions; all optional.' })

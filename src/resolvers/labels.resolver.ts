@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
 import { Notification } from '../entities/notification.entity';
 import {
+  alreadyInMunicipalityMessage,
   invalidTransitionMessage,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
@@ -58,7 +59,10 @@ export class InvalidTransitionResolver {
     @Arg('language', () => Language, languageArgument) language: Language | null,
     @Ctx() ctx: Context,
   ): string {
-    return invalidTransitionMessage(refusal.requiredStatus, refusal.currentStatus, language ?? ctx.language);
+    const lang = language ?? ctx.language;
+    if (refusal.alreadyInMunicipalityCode !== undefined)
+      return alreadyInMunicipalityMessage(refusal.alreadyInMunicipalityCode, lang);
+    return invalidTransitionMessage(refusal.requiredStatus, refusal.currentStatus, lang);
   }
 }
 

@@ -17,6 +17,12 @@ import {
   NotificationTransferResolver,
   TransferReceiptResolver,
 } from '../resolvers/notification.resolver';
+import {
+  SocialCareNoticeConnectionResolver,
+  SocialCareNoticeResolver,
+  SocialCareNoticeTransferReceiptResolver,
+  SocialCareNoticeTransferResolver,
+} from '../resolvers/social-care-notice.resolver';
 import { AccessGrantResolver, ViewerResolver, WithheldGrantResolver } from '../resolvers/viewer.resolver';
 
 export const resolvers = [
@@ -33,6 +39,10 @@ export const resolvers = [
   NotificationResolver,
   NotificationTransferResolver,
   TransferReceiptResolver,
+  SocialCareNoticeConnectionResolver,
+  SocialCareNoticeResolver,
+  SocialCareNoticeTransferReceiptResolver,
+  SocialCareNoticeTransferResolver,
   ViewerResolver,
 ] as const;
 
@@ -44,10 +54,10 @@ export function buildGraphQLSchema(): GraphQLSchema {
   const mutation = schema.getMutationType();
   if (query)
     query.description =
-      'Reading: who you are, the notification lists, the child home care allowance lists and reference data.';
+      'Reading: who you are, the notification lists, the child home care allowance lists, the social-care notices and reference data.';
   if (mutation) {
     mutation.description =
-      'The three state changes a handler can make. Nothing deletes a notification on request.';
+      'The state changes a handler can make: three on notifications, the transfer of a social-care notice. Nothing deletes a notification or notice on request.';
   }
   return schema;
 }

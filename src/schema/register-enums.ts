@@ -3,11 +3,13 @@ import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
   GrantWithheldReason,
+  NoticeVisibility,
   NotificationCriterion,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
   ResidenceBasis,
+  SocialCareNoticeKind,
   ViewerKind,
 } from '../domain/enums';
 
@@ -133,5 +135,49 @@ registerEnumType(ResidenceBasis, {
         'The first residence permit has been valid under three years (fi: ensimmäinen oleskelulupa alle kolme vuotta, sv: första uppehållstillståndet under tre år).',
     },
     EU_EEA_CITIZEN: { description: 'An EU/EEA citizen (fi: EU/ETA-kansalainen, sv: EU/EES-medborgare).' },
+  },
+});
+
+registerEnumType(SocialCareNoticeKind, {
+  name: 'SocialCareNoticeKind',
+  description:
+    "What a social-care notice is about (Kelmu's service page); when each kind becomes visible: NoticeVisibility.",
+  valuesConfig: {
+    CONTACT: { description: 'A contact (fi: yhteydenotto). Visible at once.' },
+    NEED_FOR_SOCIAL_CARE: {
+      description: "The client's need for social care (fi: sosiaalihuollon tarve). Visible at once.",
+    },
+    SUPPLEMENTARY_OR_PREVENTIVE_INCOME_SUPPORT: {
+      description:
+        'Need for supplementary or preventive income support; the application is forwarded. Visible the day after the decision on basic income support.',
+    },
+    REDUCED_BASIC_AMOUNT: {
+      description:
+        'Notice of a reduced basic amount (fi: alennettu perusosa). Visible the day after the decision on basic income support.',
+    },
+    URGENT_APPLICATION: { description: 'An urgent application. Visible the same day.' },
+    UNEMPLOYED_UNDER_25_FOUR_MONTHS: {
+      description: 'Unemployed under 25 who has received income support for 4 months. Visible the same day.',
+    },
+    UNEMPLOYED_25_OR_OVER_TWELVE_MONTHS: {
+      description:
+        'Unemployed aged 25 or over who has received income support for 12 months. Visible the same day.',
+    },
+    IMMIGRANT_TWO_MONTHS: {
+      description: 'Immigrant who has received income support for 2 months. Visible the same day.',
+    },
+  },
+});
+
+registerEnumType(NoticeVisibility, {
+  name: 'NoticeVisibility',
+  description: "When a social-care notice becomes visible to its recipient (Kela's service page).",
+  valuesConfig: {
+    IMMEDIATE: { description: "At once: visibleFrom is when Kela's data arrived." },
+    SAME_DAY: { description: "The same day it arrives: visibleFrom is when Kela's data arrived." },
+    DAY_AFTER_DECISION: {
+      description:
+        'At 00:00 Helsinki time on the day after the decision on basic income support (decisionOn).',
+    },
   },
 });

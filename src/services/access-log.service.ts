@@ -22,8 +22,15 @@ const SEQ_KEY = ['int8'] as const;
 export interface AccessEntry extends AccessRecord {
   notificationIds?: string[];
   listIds?: string[];
+  socialCareNoticeIds?: string[];
   /** Identity codes searched for or returned; stored only as keyed person keys, so the log can be searched by person. */
   personalIdentityCodes?: string[];
+}
+
+/** Which recipient of social-care notices a municipality belongs to, and a recipient's municipalities. */
+export interface RecipientDirectory {
+  recipientOf(code: string): { id: string } | undefined;
+  municipalitiesOfRecipient(recipientId: string): string[];
 }
 
 /** The purpose recorded for an access: the grant (mandate issue or agreement) covering that municipality. */
@@ -48,8 +55,8 @@ export function entryFor(
 
 /**
  * Appends entries in one statement. Person keys of identity codes are computed in SQL (personKeySql); notification
- * ids bring the keys kept on their persons (storedPersonKeySql), so that a review by person finds reads of that
- * person's notifications.
+ * and social-care notice ids bring the keys kept on their persons (storedPersonKeySql), so that a review by person
+ * finds reads of that person's notifications and notices.
  */
 export async function appendAccessLog(
   manager: EntityManager,
@@ -64,20 +71,26 @@ export async function appendAccessLog(
        SELECT e.*
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
            "occurredAt" timestamptz, "actorKind" text, "actorId" text, organisation text, "dataContent" text,
-           purpose text, operation text, "notificationIds" uuid[], "listIds" uuid[], "personalIdentityCodes" text[]))
+           purpose text, operation text, "notificationIds" uuid[], "listIds" uuid[], "personalIdentityCodes" text[],
+           "socialCareNoticeIds" uuid[]))
            WITH ORDINALITY AS e
      )
      INSERT INTO access_log (occurred_at, actor_kind, actor_id, organisation, data_content, purpose, operation,
-                             notification_ids, list_ids, person_keys, chain_seq, prev_hash, hash)
+                             notification_ids, list_ids, social_care_notice_ids, person_keys, chain_seq, prev_hash,
+                             hash)
      SELECT i."occurredAt", i."actorKind", i."actorId", i.organisation, i."dataContent", i.purpose, i.operation,
-            coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'),
+            coalesce(i."notificationIds", '{}'), coalesce(i."listIds", '{}'), coalesce(i."socialCareNoticeIds", '{}'),
             ARRAY(SELECT DISTINCT key
                     FROM (SELECT ${personKeySql('c.code')} AS key
                             FROM unnest(coalesce(i."personalIdentityCodes", '{}')) AS c(code)
                           UNION ALL
                           SELECT ${storedPersonKeySql('p')}
                             FROM notification n JOIN person p ON p.id = n.person_id
-                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))) AS keys),
+                           WHERE n.id = ANY(coalesce(i."notificationIds", '{}'))
+                          UNION ALL
+                          SELECT ${storedPersonKeySql('p')}
+                            FROM social_care_notice s JOIN person p ON p.id = s.person_id
+                           WHERE s.id = ANY(coalesce(i."socialCareNoticeIds", '{}'))) AS keys),
             0, '', ''
        FROM incoming i ORDER BY i.ordinality`,
     [JSON.stringify(entries)],
@@ -137,6 +150,8 @@ export class AccessLogService {
     },
     /** `anchorFile`: where the chain's newest checkpoint is copied outside the database after writes and at close. */
     private readonly witness: { anchorFile?: string } = {},
+    /** The recipients of social-care notices, whose entries are logged under the recipient's id (PO, HEL, AX). */
+    private readonly recipients?: RecipientDirectory,
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.timer.unref();
@@ -353,7 +368,20 @@ export class AccessLogService {
     if (filter.notificationId != null && !isUuid(filter.notificationId)) {
       throw new BadUserInputError('filter.notificationId', 'not a notification id.');
     }
-    const organisations = municipalitiesFor(viewer, DataContent.ACCESS_LOG);
+    if (filter.socialCareNoticeId != null && !isUuid(filter.socialCareNoticeId)) {
+      throw new BadUserInputError('filter.socialCareNoticeId', 'not a social-care notice id.');
+    }
+    const municipalities = municipalitiesFor(viewer, DataContent.ACCESS_LOG);
+    // Social-care notices are logged under their recipient: its entries are reviewed by whoever holds the review
+    // mandate for every one of its municipalities (a welfare-area mandate, or all of them one by one).
+    const reviewed = new Set(municipalities);
+    const recipients = new Set<string>();
+    for (const municipality of municipalities) {
+      const recipient = this.recipients?.recipientOf(municipality)?.id;
+      if (recipient && this.recipients?.municipalitiesOfRecipient(recipient).every((c) => reviewed.has(c)))
+        recipients.add(recipient);
+    }
+    const organisations = [...municipalities, ...recipients];
     if (code) {
       await appendAccessLog(
         this.dataSource.manager,
@@ -379,6 +407,7 @@ export class AccessLogService {
     if (filter.to) add('occurred_at < ?', filter.to);
     if (filter.userId) add('actor_id = ?', filter.userId);
     if (filter.notificationId) add('notification_ids @> ARRAY[?::uuid]', filter.notificationId);
+    if (filter.socialCareNoticeId) add('social_care_notice_ids @> ARRAY[?::uuid]', filter.socialCareNoticeId);
     if (code) {
       add(`person_keys @> ARRAY[${personKeySql('?::text')}]`, code);
     }
@@ -391,7 +420,8 @@ export class AccessLogService {
     const rows: (AccessLogEntry & { chainSeq: string })[] = await this.dataSource.query(
       `SELECT chain_seq AS "chainSeq", chain_seq::text AS id, occurred_at AS "occurredAt", actor_kind AS "actorKind",
               actor_id AS "actorId", organisation, data_content AS "dataContent", purpose, operation,
-              notification_ids AS "notificationIds", list_ids AS "listIds"
+              notification_ids AS "notificationIds", list_ids AS "listIds",
+              social_care_notice_ids AS "socialCareNoticeIds"
          FROM access_log
         WHERE ${where} AND ($${parameters.length + 1}::bigint IS NULL OR chain_seq < $${parameters.length + 1})
         ORDER BY chain_seq DESC LIMIT $${parameters.length + 2}`,

@@ -45,6 +45,14 @@ export type AuditRecord = Omit<Partial<AuditEvent>, 'id' | 'actorKind' | 'actorI
   occurredAt: Date;
 };
 
+/** What a social-care notice's audit row accessed, for its access-log entry. */
+export interface SocialCareAccess {
+  /** Further notices read besides `record.socialCareNoticeId` (a download's rows). */
+  noticeIds?: string[];
+  /** The municipality whose grant the access rests on (the purpose); the entry's organisation is the recipient's. */
+  municipalityCode: string | null;
+}
+
 /** Kela's onboarding rules: the organisation must be able to monitor use. Written inside the change's transaction. */
 export async function recordAudit(
   manager: EntityManager,
@@ -52,27 +60,48 @@ export async function recordAudit(
   record: AuditRecord,
   /** For bulk reads such as a CSV download: every notification it returned. */
   accessedNotificationIds: string[] = [],
+  /** A social-care notice's change or download: logged under SOCIAL_ASSISTANCE with the notices' ids. */
+  socialCare?: SocialCareAccess,
 ): Promise<void> {
   await manager.insert(AuditEvent, { ...record, actorKind: actor.kind, actorId: actor.id });
   // A person's or partner's change or download is also an access to personal data: same transaction, same outcome.
-  if (actor.grants) {
-    const organisation = record.organisation ?? null;
+  if (!actor.grants) return;
+  const organisation = record.organisation ?? null;
+  if (record.socialCareNoticeId != null || socialCare) {
+    const ids = [
+      ...(record.socialCareNoticeId != null ? [record.socialCareNoticeId] : []),
+      ...(socialCare?.noticeIds ?? []),
+    ];
     await appendAccessLog(manager, [
       {
         occurredAt: record.occurredAt,
         actorKind: actor.kind,
         actorId: actor.id,
+        // Under the organisation of the recipient (welfare area, HEL or AX); the purpose is the municipality's grant.
         organisation,
-        dataContent: record.listId
-          ? DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE
-          : DataContent.INTEGRATION_SERVICES,
-        purpose: purposeOf(actor.grants, organisation),
+        dataContent: DataContent.SOCIAL_ASSISTANCE,
+        purpose: purposeOf(actor.grants, socialCare?.municipalityCode ?? record.fromMunicipalityCode ?? null),
         operation: record.action,
-        notificationIds: record.notificationId
-          ? [record.notificationId, ...accessedNotificationIds]
-          : accessedNotificationIds,
-        ...(record.listId ? { listIds: [record.listId] } : {}),
+        socialCareNoticeIds: ids,
       },
     ]);
+    return;
   }
+  await appendAccessLog(manager, [
+    {
+      occurredAt: record.occurredAt,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      organisation,
+      dataContent: record.listId
+        ? DataContent.INTEGRATION_SERVICES_HOME_CARE_ALLOWANCE
+        : DataContent.INTEGRATION_SERVICES,
+      purpose: purposeOf(actor.grants, organisation),
+      operation: record.action,
+      notificationIds: record.notificationId
+        ? [record.notificationId, ...accessedNotificationIds]
+        : accessedNotificationIds,
+      ...(record.listId ? { listIds: [record.listId] } : {}),
+    },
+  ]);
 }

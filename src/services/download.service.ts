@@ -7,13 +7,14 @@ import { DataContent, NotificationOrder } from '../domain/enums';
 import { NotFoundError } from '../domain/errors';
 import { type AuthenticatedViewer, municipalitiesFor } from '../domain/viewer';
 import type { Language } from '../i18n/language';
-import { type AuditRecord, actorOf, recordAudit } from './audit.service';
+import { type AuditRecord, actorOf, recordAudit, type SocialCareAccess } from './audit.service';
 import type { HomeCareAllowanceReadService } from './home-care-allowance/home-care-allowance-reads.service';
 import type { MunicipalityService } from './municipality.service';
 import type { NotificationExportService } from './notifications/notification-export.service';
 import type { NotificationReadService } from './notifications/notification-reads.service';
 import { idsByMunicipality } from './notifications/notification-scope';
-import type { NotificationFilterShape } from './shapes';
+import type { NotificationFilterShape, SocialCareNoticeFilterShape } from './shapes';
+import type { SocialCareNoticeReadService } from './social-care/social-care-notice-reads.service';
 
 /** The rows of a download as they stream from the database, and the connection to give back when done. */
 export interface DownloadRows {
@@ -27,7 +28,7 @@ export interface DownloadRows {
  */
 export interface PreparedDownload {
   fileName: string;
-  /** The object a row-scope rule checks before anything is recorded or sent (the list, the notification). */
+  /** The object a row-scope rule checks before anything is recorded or sent (the list, the notification, the notice). */
   object?: { municipalityCode: string };
   /** A municipality's name in the file's language, for the rows' municipality column. */
   municipalityName(code: string): string | undefined;
@@ -52,7 +53,97 @@ export class DownloadService {
     private readonly notificationExport: NotificationExportService,
     private readonly homeCareAllowance: HomeCareAllowanceReadService,
     private readonly municipalities: MunicipalityService,
+    private readonly socialCareNotices: SocialCareNoticeReadService,
   ) {}
+
+  /**
+   * Kela's social-care notices as a file: what the `socialCareNotices` query would list (all pages), or one notice.
+   * One audit row and access-log entry per recipient whose notices it holds (organisation = the recipient's id); a
+   * download that found nothing is still recorded, under each recipient asked about.
+   */
+  async socialCareNoticeList(
+    viewer: AuthenticatedViewer,
+    filter: SocialCareNoticeFilterShape,
+    now: Date,
+    file: DownloadFile,
+  ): Promise<PreparedDownload> {
+    const exported = await this.socialCareNotices.export(viewer, filter, now);
+    const byRecipient = new Map<string, { ids: string[]; municipalityCode: string }>();
+    const add = (municipalityCode: string, id?: string) => {
+      const recipient = this.socialCareNotices.recipientOf(municipalityCode).id;
+      const entry = byRecipient.get(recipient) ?? { ids: [], municipalityCode };
+      if (id) entry.ids.push(id);
+      byRecipient.set(recipient, entry);
+    };
+    for (const row of exported.rows) add(row.municipalityCode, row.id);
+    if (byRecipient.size === 0) for (const code of exported.query.searchedMunicipalities) add(code);
+    const municipality = filter.municipalityCode
+      ? this.municipalities.get(filter.municipalityCode)
+      : undefined;
+    return {
+      fileName: downloadFileName.socialCareNotices(
+        { municipality, recipientId: filter.recipientId ?? undefined },
+        finnishDate(now),
+        file.language,
+        file.format,
+      ),
+      municipalityName: this.namesIn(file.language),
+      open: () =>
+        this.open(
+          viewer,
+          [...byRecipient].map(([organisation, { ids, municipalityCode }]) => ({
+            record: {
+              action: 'DOWNLOAD_SOCIAL_CARE_NOTICES' as const,
+              occurredAt: now,
+              organisation,
+              details: {
+                kinds: filter.kinds?.join(',') ?? null,
+                recipientId: filter.recipientId ?? null,
+                municipalityCode: municipality?.code ?? null,
+                postalCode: filter.postalCode ?? null,
+                byPerson: filter.personalIdentityCode != null,
+                rows: ids.length,
+              },
+            },
+            socialCare: { noticeIds: ids, municipalityCode },
+          })),
+          exported.sql,
+        ),
+    };
+  }
+
+  async socialCareNotice(
+    viewer: AuthenticatedViewer,
+    id: string,
+    now: Date,
+    file: DownloadFile,
+  ): Promise<PreparedDownload> {
+    const notice = await this.socialCareNotices.find(viewer, id, now);
+    if (!notice) throw new NotFoundError('Social-care notice');
+    const exported = await this.socialCareNotices.export(viewer, { id: notice.id }, now);
+    return {
+      fileName: downloadFileName.socialCareNotice(notice.id, file.format),
+      object: notice,
+      municipalityName: this.namesIn(file.language),
+      open: () =>
+        this.open(
+          viewer,
+          [
+            {
+              record: {
+                action: 'DOWNLOAD_SOCIAL_CARE_NOTICES',
+                occurredAt: now,
+                organisation: this.socialCareNotices.recipientOf(notice.municipalityCode).id,
+                socialCareNoticeId: notice.id,
+                details: { rows: 1 },
+              },
+              socialCare: { municipalityCode: notice.municipalityCode },
+            },
+          ],
+          exported.sql,
+        ),
+    };
+  }
 
   async homeCareAllowanceList(
     viewer: AuthenticatedViewer,
@@ -180,12 +271,12 @@ export class DownloadService {
   /** Records the download, then streams the rows of `sql` through a cursor on one pooled connection. */
   private async open(
     viewer: AuthenticatedViewer,
-    audits: { record: AuditRecord; notificationIds?: string[] }[],
+    audits: { record: AuditRecord; notificationIds?: string[]; socialCare?: SocialCareAccess }[],
     [sql, parameters]: [string, unknown[]],
   ): Promise<DownloadRows> {
     await this.dataSource.transaction(async (manager) => {
       for (const audit of audits) {
-        await recordAudit(manager, actorOf(viewer), audit.record, audit.notificationIds);
+        await recordAudit(manager, actorOf(viewer), audit.record, audit.notificationIds, audit.socialCare);
       }
     });
     const runner = this.dataSource.createQueryRunner('slave');

@@ -15,6 +15,8 @@ import { NotificationExportService } from './notifications/notification-export.s
 import { NotificationReadService } from './notifications/notification-reads.service';
 import { OrganisationAgreementService } from './organisation-agreement.service';
 import { PurgeService } from './purge.service';
+import { SocialCareNoticeChangeService } from './social-care/social-care-notice-changes.service';
+import { SocialCareNoticeReadService } from './social-care/social-care-notice-reads.service';
 
 export interface Services {
   accessLog: AccessLogService;
@@ -37,6 +39,10 @@ export interface Services {
   notificationImport: NotificationImportService;
   /** Kela's social-care notices to the welfare areas, Helsinki and Åland. */
   socialCareNoticeImport: SocialCareNoticeImportService;
+  /** Reads of social-care notices (list, by id), logged in the access log. */
+  socialCareNotices: SocialCareNoticeReadService;
+  /** The transfer of a social-care notice. */
+  socialCareNoticeChanges: SocialCareNoticeChangeService;
   purge: PurgeService;
 }
 
@@ -63,9 +69,11 @@ export async function createServices(
     dataSource,
     undefined,
     options.accessLogAnchorFile ? { anchorFile: options.accessLogAnchorFile } : {},
+    municipalities,
   );
   const homeCareAllowance = new HomeCareAllowanceReadService(dataSource, municipalities, accessLog);
   const notifications = new NotificationReadService(dataSource, municipalities, accessLog, options.ageSignal);
+  const socialCareNotices = new SocialCareNoticeReadService(dataSource, municipalities, accessLog);
   const notificationExport = new NotificationExportService(dataSource, municipalities, options.ageSignal);
   return {
     accessLog,
@@ -79,6 +87,7 @@ export async function createServices(
       notificationExport,
       homeCareAllowance,
       municipalities,
+      socialCareNotices,
     ),
     municipalities,
     homeCareAllowance,
@@ -89,6 +98,8 @@ export async function createServices(
     notificationExport,
     notificationImport: new NotificationImportService(dataSource, municipalities),
     socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
+    socialCareNotices,
+    socialCareNoticeChanges: new SocialCareNoticeChangeService(dataSource, municipalities),
     purge: new PurgeService(
       dataSource,
       clock,

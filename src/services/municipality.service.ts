@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { BadUserInputError } from '../domain/errors';
+import { recipientOf, type SocialCareRecipient } from '../domain/social-care';
 import { requireMunicipalityCodeFormat } from '../domain/validation';
 import { Municipality } from '../entities/municipality.entity';
 
@@ -33,5 +34,18 @@ export class MunicipalityService {
 
   get(code: string): Municipality | undefined {
     return this.byCode.get(code);
+  }
+
+  /** The recipient of a municipality's social-care notices (welfare area, HEL or AX); undefined for an unknown code. */
+  recipientOf(code: string): SocialCareRecipient | undefined {
+    const municipality = this.byCode.get(code);
+    return municipality ? recipientOf(municipality) : undefined;
+  }
+
+  /** The municipality codes of a recipient of social-care notices; empty for an unknown recipient id. */
+  municipalitiesOfRecipient(recipientId: string): string[] {
+    return this.list()
+      .filter((municipality) => recipientOf(municipality).id === recipientId)
+      .map((municipality) => municipality.code);
   }
 }

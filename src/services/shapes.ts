@@ -1,10 +1,11 @@
 import type { AgeSignal } from '../domain/age-signal';
-import type { NotificationStatus } from '../domain/enums';
+import type { NotificationStatus, SocialCareNoticeKind } from '../domain/enums';
 import type {
   HomeCareAllowanceList,
   HomeCareAllowanceRow,
 } from '../entities/home-care-allowance-list.entity';
 import type { Notification } from '../entities/notification.entity';
+import type { SocialCareNotice } from '../entities/social-care-notice.entity';
 
 /**
  * The filters services take and the pages they return, as plain shapes: services do not import the GraphQL types of
@@ -39,6 +40,7 @@ export interface AccessLogFilterShape {
   to?: Date | null;
   userId?: string | null;
   notificationId?: string | null;
+  socialCareNoticeId?: string | null;
   personalIdentityCode?: string | null;
 }
 
@@ -59,6 +61,7 @@ export interface AccessLogEntryShape extends AccessRecord {
   id: string;
   notificationIds: string[];
   listIds: string[];
+  socialCareNoticeIds: string[];
 }
 
 export interface HomeCareAllowanceListPage extends Page<HomeCareAllowanceList> {
@@ -75,6 +78,8 @@ export interface InvalidTransitionResult {
   notificationId: string;
   currentStatus: NotificationStatus;
   requiredStatus: NotificationStatus;
+  /** A social-care notice (which has no status) transferred to the municipality it is already in: that code. */
+  alreadyInMunicipalityCode?: string;
 }
 
 /** A notification pending over 30 days, removed instead of moved to processing. */
@@ -97,4 +102,27 @@ export interface TransferReceiptResult {
   pendingDays: number;
   /** False when pending over 30 days: a move to processing at the receiving municipality removes it. */
   canMoveToProcessing: boolean;
+}
+
+export interface SocialCareNoticeFilterShape {
+  kinds?: SocialCareNoticeKind[] | null;
+  recipientId?: string | null;
+  municipalityCode?: string | null;
+  postalCode?: string | null;
+  personalIdentityCode?: string | null;
+}
+
+export interface SocialCareNoticePage extends Page<SocialCareNotice> {
+  /** Counts on demand, at most once per page (see SocialCareNoticeConnection). */
+  totalCount: () => Promise<number>;
+}
+
+/** A social-care notice moved to another municipality; `id` is the notice's. */
+export interface SocialCareNoticeTransferReceiptResult {
+  outcome: 'SocialCareNoticeTransferReceipt';
+  id: string;
+  fromMunicipalityCode: string;
+  toMunicipalityCode: string;
+  reason: string;
+  at: Date;
 }

@@ -22,6 +22,12 @@ export class AccessLogFilter implements AccessLogFilterShape {
   })
   notificationId?: string | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only entries that returned, changed or downloaded this social-care notice.',
+  })
+  socialCareNoticeId?: string | null;
+
   @Field(() => String, {
     nullable: true,
     description: "Only entries about this person's data. A search by person is itself logged.",
@@ -46,7 +52,11 @@ export class AccessLogEntry implements AccessLogEntryShape {
   @Field(() => String, { description: 'User id (token subject) or partner client id.' })
   actorId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The municipality whose data it was.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The municipality whose data it was; for social-care notices their recipient's id (a welfare area such as PO, HEL or AX).",
+  })
   organisation!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The data content.' })
@@ -68,6 +78,9 @@ export class AccessLogEntry implements AccessLogEntryShape {
 
   @Field(() => [ID], { description: 'Child home care allowance lists returned or downloaded.' })
   listIds!: string[];
+
+  @Field(() => [ID], { description: 'Social-care notices returned, changed or downloaded.' })
+  socialCareNoticeIds!: string[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'An access log entry with its cursor.' })

@@ -2,22 +2,26 @@ import { Field, ObjectType } from 'type-graphql';
 import { AgeSignal } from '../../domain/age-signal';
 import {
   DataContent,
+  NoticeVisibility,
   NotificationCriterion,
   NotificationKind,
   NotificationStatus,
   ResidenceBasis,
+  SocialCareNoticeKind,
   ViewerKind,
 } from '../../domain/enums';
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
   AGE_SIGNAL_LABELS,
   DATA_CONTENT_LABELS,
+  NOTICE_VISIBILITY_LABELS,
   NOTIFICATION_ACTION_LABELS,
   NOTIFICATION_COLUMN_LABELS,
   NOTIFICATION_CRITERION_LABELS,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
   RESIDENCE_BASIS_LABELS,
+  SOCIAL_CARE_NOTICE_KIND_LABELS,
   type Translations,
   VIEWER_KIND_LABELS,
 } from '../../i18n/labels';
@@ -69,6 +73,27 @@ export class ResidenceBasisLabel {
   value!: ResidenceBasis;
 
   @Field(() => String, { description: 'What a user reads, e.g. EU/ETA-kansalainen / EU/EES-medborgare.' })
+  label!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A social-care notice kind and its display label.' })
+export class SocialCareNoticeKindLabel {
+  @Field(() => SocialCareNoticeKind, { description: 'The value as the API uses it.' })
+  value!: SocialCareNoticeKind;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Kiireellinen hakemus.' })
+  label!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "A social-care notice's visibility rule and its display label.",
+})
+export class NoticeVisibilityLabel {
+  @Field(() => NoticeVisibility, { description: 'The value as the API uses it.' })
+  value!: NoticeVisibility;
+
+  @Field(() => String, { description: 'What a user reads, e.g. Samana päivänä.' })
   label!: string;
 }
 
@@ -158,6 +183,12 @@ export class Labels {
   @Field(() => [ResidenceBasisLabel], { description: 'Every residence basis.' })
   residenceBases!: ResidenceBasisLabel[];
 
+  @Field(() => [SocialCareNoticeKindLabel], { description: 'Every social-care notice kind.' })
+  socialCareNoticeKinds!: SocialCareNoticeKindLabel[];
+
+  @Field(() => [NoticeVisibilityLabel], { description: "Every social-care notice's visibility rule." })
+  noticeVisibilities!: NoticeVisibilityLabel[];
+
   @Field(() => [DataContentLabel], { description: 'Every data content.' })
   dataContents!: DataContentLabel[];
 
@@ -200,6 +231,8 @@ function vocabulary(language: Language): Labels {
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
     notificationCriteria: valueLabels(NOTIFICATION_CRITERION_LABELS, language),
     residenceBases: valueLabels(RESIDENCE_BASIS_LABELS, language),
+    socialCareNoticeKinds: valueLabels(SOCIAL_CARE_NOTICE_KIND_LABELS, language),
+    noticeVisibilities: valueLabels(NOTICE_VISIBILITY_LABELS, language),
     dataContents: valueLabels(DATA_CONTENT_LABELS, language),
     viewerKinds: valueLabels(VIEWER_KIND_LABELS, language),
     errorCodes: (Object.keys(ERROR_MESSAGES) as LocalizedErrorCode[]).map((code) => ({

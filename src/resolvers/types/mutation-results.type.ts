@@ -4,12 +4,14 @@ import { Notification } from '../../entities/notification.entity';
 import type {
   InvalidTransitionResult,
   NotificationRemovedResult,
+  SocialCareNoticeTransferReceiptResult,
   TransferReceiptResult,
 } from '../../services/shapes';
 
 @ObjectType({
   simpleResolvers: true,
-  description: "The change is not possible from the notification's current status; nothing changed.",
+  description:
+    "The change is not possible from the notification's current status; nothing changed. For a social-care notice (transferSocialCareNotice: already in that municipality), notificationId is the notice's id and both statuses read NEW, as such notices have no status; message says why.",
 })
 export class InvalidTransition implements Omit<InvalidTransitionResult, 'outcome'> {
   @Field(() => ID, { description: 'The notification.' })
@@ -20,6 +22,9 @@ export class InvalidTransition implements Omit<InvalidTransitionResult, 'outcome
 
   @Field(() => NotificationStatus, { description: 'The status the change needs the notification to have.' })
   requiredStatus!: NotificationStatus;
+
+  /** A social-care notice's transfer to where it already is (its message says so); such notices have no status. */
+  alreadyInMunicipalityCode?: string;
 }
 
 @ObjectType({
@@ -68,6 +73,35 @@ export class TransferReceipt implements Omit<TransferReceiptResult, 'outcome'> {
   canMoveToProcessing!: boolean;
 }
 
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'Confirms the transfer of a social-care notice. To another recipient the origin no longer sees it; within the same recipient the handler still does.',
+})
+export class SocialCareNoticeTransferReceipt
+  implements Omit<SocialCareNoticeTransferReceiptResult, 'outcome'>
+{
+  @Field(() => ID, { description: 'The transferred notice.' })
+  id!: string;
+
+  fromMunicipalityCode!: string;
+
+  toMunicipalityCode!: string;
+
+  @Field(() => String, { description: 'The reason given, trimmed.' })
+  reason!: string;
+
+  @Field(() => Date, { description: 'When the transfer happened.' })
+  at!: Date;
+}
+
+export const TransferSocialCareNoticeResult = createUnionType({
+  name: 'TransferSocialCareNoticeResult',
+  description:
+    'SocialCareNoticeTransferReceipt, or InvalidTransition when the notice is already in that municipality.',
+  types: () => [SocialCareNoticeTransferReceipt, InvalidTransition] as const,
+});
+
 export const MoveToProcessingResult = createUnionType({
   name: 'MoveToProcessingResult',
   description:
@@ -87,8 +121,17 @@ export const TransferResult = createUnionType({
   types: () => [TransferReceipt, InvalidTransition] as const,
 });
 
-type OutcomeResult = InvalidTransitionResult | NotificationRemovedResult | TransferReceiptResult;
-const OUTCOME_CLASSES = { InvalidTransition, NotificationRemoved, TransferReceipt };
+type OutcomeResult =
+  | InvalidTransitionResult
+  | NotificationRemovedResult
+  | TransferReceiptResult
+  | SocialCareNoticeTransferReceiptResult;
+const OUTCOME_CLASSES = {
+  InvalidTransition,
+  NotificationRemoved,
+  TransferReceipt,
+  SocialCareNoticeTransferReceipt,
+};
 
 /**
  * A service's plain outcome as the class of its GraphQL type, by which the unions above tell their members apart
