@@ -21,6 +21,7 @@ import {
   canReviewAccessLog,
   canSeePersonalIdentityCode,
   canSeeRecipientIdentityCode,
+  canSubscribeToMunicipality,
   isAuthenticatedCaller,
   isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
@@ -47,6 +48,11 @@ export const permissionMap = {
     returnToNew: canHandleIntegrationServices,
     transferToMunicipality: canHandleIntegrationServices,
   },
+  // Checked when subscribing and again for every event, with the viewer's grants of that moment (src/http/subscriptions.ts).
+  Subscription: {
+    notificationsChanged: and(canReadIntegrationServices, canSubscribeToMunicipality),
+  },
+  NotificationsChanged: canReadIntegrationServices,
   Viewer: isAuthenticatedCaller,
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,

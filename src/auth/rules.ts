@@ -90,3 +90,13 @@ export const isHomeCareAllowanceListInViewerScope = isInViewerScope(
 
 /** Kela's onboarding rules: the organisation's data protection or security officer reviews the use of the data. */
 export const canReviewAccessLog = canUse(DataContent.ACCESS_LOG);
+
+/**
+ * A subscription names one municipality, which must be in the viewer's integration-service scope: a viewer whose
+ * mandate lacks it gets nothing. An unknown code is bad input, which the service reports.
+ */
+export const canSubscribeToMunicipality = canFilterMunicipality(
+  DataContent.INTEGRATION_SERVICES,
+  (args) => args.municipalityCode,
+  'integration-service data',
+);

@@ -48,6 +48,7 @@ import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter, wantsPlaygroundPage } from './playground';
 import { PostgresRateLimitStore } from './rate-limit-store';
 import { serviceUnavailablePlugin } from './service-unavailable';
+import { createSubscriptionServer, type SubscriptionServer } from './subscriptions';
 
 /** How long /readyz waits for the database. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -92,10 +93,13 @@ export interface HttpServer {
   services: Services;
   /** The permission map's two schemas and the choice between them per operation. */
   authorization: OperationShield;
+  /** graphql-ws on /graphql (src/http/subscriptions.ts). */
+  subscriptions: SubscriptionServer;
   listen(port: number, host?: string): Promise<number>;
   /**
    * Stops serving (src/http/graceful-close.ts): in-flight requests get `drainMs` (default 10 s), then their statements
    * are cancelled and they are answered within `cancelGraceMs` (default 1 s); then the queued access log is flushed.
+   * Subscriptions are completed and their sockets closed (1001, Going away) first: clients reconnect elsewhere.
    */
   close(options?: { drainMs?: number; cancelGraceMs?: number }): Promise<void>;
 }
@@ -424,11 +428,39 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     else app(req, res);
   });
 
+  // Subscriptions (issue 14): graphql-ws on the same port and path; the same token check, context and permission map.
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    authorization,
+    viewerFrom: (header) => viewerFrom(header, verifyToken),
+    contextFor: async (viewer, language, scope) => {
+      const now = clock.now();
+      const current = await withAgreements(viewer, services, now);
+      return {
+        viewer: current.viewer,
+        agreements: current.agreements,
+        scope,
+        now,
+        language,
+        loaders: createLoaders(dataSource, services.municipalities),
+        services,
+      };
+    },
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    formatError: (formatted, error) => {
+      const result = formatError(formatted, error);
+      metrics.countError(result.extensions?.code as string | undefined);
+      return result;
+    },
+  });
+
   return {
     app,
     httpServer,
     services,
     authorization,
+    subscriptions,
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -440,6 +472,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     close: async ({ drainMs = 10_000, cancelGraceMs = 1000 } = {}) => {
       // Readiness and new requests turn 503 at once; in-flight requests finish, or are cancelled at the deadline.
       rateLimitStore?.shutdown();
+      // Upgraded sockets are not HTTP connections: the server's close would wait for them.
+      await services.notificationEvents.close();
+      await subscriptions.close();
       const { cancelled } = await closer.close({ drainMs, cancelGraceMs, cancel: cancelStatements });
       if (cancelled)
         logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');

@@ -2,6 +2,7 @@ import { registerEnumType } from 'type-graphql';
 import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
+  NotificationChange,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
@@ -90,6 +91,33 @@ registerEnumType(AgeSignal, {
     RED: {
       description:
         'Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30.',
+    },
+  },
+});
+
+registerEnumType(NotificationChange, {
+  name: 'NotificationChange',
+  description: "What happened to a municipality's notifications (subscription `notificationsChanged`).",
+  valuesConfig: {
+    CREATED: {
+      description:
+        'New notifications (fi: uudet ilmoitukset, sv: nya anmälningar): the weekly run or an import.',
+    },
+    MOVED_TO_PROCESSING: {
+      description: 'Moved to processing (fi: siirretty käsittelyyn, sv: flyttade till behandling).',
+    },
+    RETURNED_TO_NEW: {
+      description: 'Returned to the new list (fi: palautettu uusiin, sv: återförda till nya).',
+    },
+    TRANSFERRED_IN: {
+      description: 'Transferred here from another municipality (fi: siirretty tänne, sv: överförda hit).',
+    },
+    TRANSFERRED_OUT: {
+      description: 'Transferred to another municipality (fi: siirretty pois, sv: överförda härifrån).',
+    },
+    REMOVED: {
+      description:
+        'Removed from the service (fi: poistettu, sv: borttagna): the 30-day rule or the retention purge.',
     },
   },
 });

@@ -11,6 +11,7 @@ import { NotificationImportService } from './import/notification-import.service'
 import { SocialCareNoticeImportService } from './import/social-care-notice-import.service';
 import { MunicipalityService } from './municipality.service';
 import { NotificationChangeService } from './notifications/notification-changes.service';
+import { NotificationEventService } from './notifications/notification-events.service';
 import { NotificationExportService } from './notifications/notification-export.service';
 import { NotificationReadService } from './notifications/notification-reads.service';
 import { PurgeService } from './purge.service';
@@ -35,6 +36,8 @@ export interface Services {
   /** Kela's social-care notices to the welfare areas, Helsinki and Åland. */
   socialCareNoticeImport: SocialCareNoticeImportService;
   purge: PurgeService;
+  /** Notification changes for subscriptions, heard through LISTEN/NOTIFY from every process (issue 14). */
+  notificationEvents: NotificationEventService;
 }
 
 export interface ServiceOptions {
@@ -82,5 +85,6 @@ export async function createServices(
     notificationImport: new NotificationImportService(dataSource, municipalities),
     socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
+    notificationEvents: NotificationEventService.forDataSource(dataSource, municipalities),
   };
 }
