@@ -245,10 +245,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       return wsServer.clients.size;
     },
     async close() {
+      if (stopping) return;
       stopping = true;
       httpServer.off('upgrade', onUpgrade);
+      // Completes what still runs, closes every socket with 1001 (Going away) and the WebSocket server.
       await server.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
 }
