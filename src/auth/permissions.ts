@@ -87,6 +87,7 @@ export const permissionMap = {
   Labels: allow,
   NotificationStatusLabel: allow,
   AgeSignalLabel: allow,
+  NotificationChangeLabel: allow,
   NotificationKindLabel: allow,
   DataContentLabel: allow,
   ViewerKindLabel: allow,

@@ -1,11 +1,18 @@
 import { Field, ObjectType } from 'type-graphql';
 import { AgeSignal } from '../../domain/age-signal';
-import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../../domain/enums';
+import {
+  DataContent,
+  NotificationChange,
+  NotificationKind,
+  NotificationStatus,
+  ViewerKind,
+} from '../../domain/enums';
 import { ERROR_MESSAGES, errorMessage, type LocalizedErrorCode } from '../../i18n/error-messages';
 import {
   AGE_SIGNAL_LABELS,
   DATA_CONTENT_LABELS,
   NOTIFICATION_ACTION_LABELS,
+  NOTIFICATION_CHANGE_LABELS,
   NOTIFICATION_COLUMN_LABELS,
   NOTIFICATION_KIND_LABELS,
   NOTIFICATION_STATUS_LABELS,
@@ -21,6 +28,20 @@ export class NotificationStatusLabel {
 
   @Field(() => String, {
     description: 'What a user reads, e.g. Käsittelyssä / Under behandling / In processing.',
+  })
+  label!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "A subscription event's change and its display label.",
+})
+export class NotificationChangeLabel {
+  @Field(() => NotificationChange, { description: 'The value as the API uses it.' })
+  value!: NotificationChange;
+
+  @Field(() => String, {
+    description: 'What a user reads, e.g. Siirretty käsittelyyn / Flyttad till behandling.',
   })
   label!: string;
 }
@@ -117,6 +138,11 @@ export class Labels {
   @Field(() => [NotificationStatusLabel], { description: 'Every notification status.' })
   notificationStatuses!: NotificationStatusLabel[];
 
+  @Field(() => [NotificationChangeLabel], {
+    description: 'Every change a subscription reports (notificationsChanged).',
+  })
+  notificationChanges!: NotificationChangeLabel[];
+
   @Field(() => [AgeSignalLabel], { description: 'Every age signal, GREEN to RED.' })
   ageSignals!: AgeSignalLabel[];
 
@@ -161,6 +187,7 @@ function vocabulary(language: Language): Labels {
   return {
     language,
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
+    notificationChanges: valueLabels(NOTIFICATION_CHANGE_LABELS, language),
     ageSignals: valueLabels(AGE_SIGNAL_LABELS, language),
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
     dataContents: valueLabels(DATA_CONTENT_LABELS, language),
