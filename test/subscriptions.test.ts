@@ -309,6 +309,62 @@ describe('notificationsChanged', () => {
   });
 });
 
+describe('over WebSocket', () => {
+  async function errorsOf(query: string): Promise<(string | undefined)[]> {
+    const client = connect(app.url, await app.tokens.handler(['905']));
+    const errors: { extensions?: { code?: string } }[] = [];
+    await new Promise<void>((resolve) => {
+      client.subscribe(
+        { query },
+        {
+          next: (result) => errors.push(...((result.errors ?? []) as unknown as typeof errors)),
+          error: (error) => {
+            errors.push(...(Array.isArray(error) ? error : [{ extensions: { code: String(error) } }]));
+            resolve();
+          },
+          complete: resolve,
+        },
+      );
+    });
+    return errors.map((error) => error.extensions?.code);
+  }
+
+  it('refuses queries and mutations (they go over HTTP), and documents over the limits', async () => {
+    expect(await errorsOf('{ municipalities { code } }')).toEqual(['BAD_REQUEST']);
+    expect(await errorsOf('subscription { notificationsChanged(municipalityCode: "905") { nope } }')).toEqual(
+      ['GRAPHQL_VALIDATION_FAILED'],
+    );
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: change`).join(' ');
+    expect(
+      await errorsOf(`subscription { notificationsChanged(municipalityCode: "905") { ${aliases} } }`),
+    ).toContain('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('keeps delivering after the listening connection was cut', async () => {
+    const vaasa = await subscribe(app.server, connect(app.url, await app.tokens.handler(['905'])), '905');
+    const listeners = async (): Promise<number[]> =>
+      (
+        await app.dataSource.query(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = 'kelmu-graphql-listen' AND datname = current_database()",
+        )
+      ).map((row: { pid: number }) => row.pid);
+    const before = await listeners();
+    expect(before.length).toBeGreaterThan(0);
+    await app.dataSource.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const now = await listeners();
+      if (now.length === before.length && now.every((pid) => !before.includes(pid))) break;
+      if (Date.now() > deadline) throw new Error('the listener did not reconnect');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const created = await app.given.notification({ municipalityCode: '905' });
+    await until('CREATED after the reconnect', () => vaasa.events.length === 1);
+    expect(vaasa.events[0]).toMatchObject({ change: 'CREATED', notificationIds: [created.id] });
+    vaasa.dispose();
+  });
+});
+
 describe('two API processes on one database', () => {
   it("a change made through one reaches the other's subscribers", async () => {
     const notification = await app.given.notification({ municipalityCode: '905' });
