@@ -7,10 +7,13 @@ import {
   type FragmentDefinitionNode,
   Kind,
   parse,
+  print,
   type SelectionSetNode,
   validate,
 } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   describeMoveToProcessing,
   movableNotification,
@@ -227,6 +230,7 @@ describe('every client operation', () => {
       SocialCareNotices: { filter: { recipientId: 'PO' }, first: 200, language: 'SV' },
       SocialCareNotice: { id: notice.id },
       TransferSocialCareNotice: { id: notice.id, municipalityCode: '499', reason: 'Asuu Mustasaaressa' },
+      NotificationsChanged: { municipalityCode: '905' },
     };
     const operations = clientDocument().definitions.flatMap((definition) =>
       definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
@@ -238,6 +242,13 @@ describe('every client operation', () => {
     for (const [name, values] of Object.entries(variables)) {
       const document = exported[`${name}Document`];
       if (!document) throw new Error(`${name}Document is not exported`);
+      if (isSubscription(document)) {
+        expect({ name, errors: await subscriptionErrors(app, document, values, token) }).toEqual({
+          name,
+          errors: [],
+        });
+        continue;
+      }
       const response = await app.request(document, values, token);
       expect({ name, status: response.status, errors: response.errors ?? [] }).toEqual({
         name,
@@ -297,3 +308,42 @@ describe('the download helper (fetchDownload) against the service', () => {
     expect(client.fileNameOf(null)).toBeUndefined();
   });
 });
+
+function isSubscription(document: TypedDocumentNode<unknown, Record<string, unknown>>): boolean {
+  return document.definitions.some(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'subscription',
+  );
+}
+
+/** Subscribes over graphql-ws (subscriptions do not go over HTTP) and reports any error until the server holds it. */
+async function subscriptionErrors(
+  app: TestApp,
+  document: TypedDocumentNode<unknown, Record<string, unknown>>,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<unknown[]> {
+  const ws = createClient({
+    url: app.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  const errors: unknown[] = [];
+  const before = app.server.services.notificationEvents.subscriberCount;
+  const dispose = ws.subscribe(
+    { query: print(document), variables },
+    {
+      next: (result) => errors.push(...(result.errors ?? [])),
+      error: (error) => errors.push(error),
+      complete: () => {},
+    },
+  );
+  const deadline = Date.now() + 5000;
+  while (app.server.services.notificationEvents.subscriberCount === before && errors.length === 0) {
+    if (Date.now() > deadline) throw new Error('the subscription was neither held nor refused');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  dispose();
+  await ws.dispose();
+  return errors;
+}

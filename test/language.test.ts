@@ -70,6 +70,7 @@ describe('labels', () => {
       const sections = {
         NotificationStatus: labels?.notificationStatuses,
         NotificationKind: labels?.notificationKinds,
+        NotificationChange: labels?.notificationChanges,
         DataContent: labels?.dataContents,
         ViewerKind: labels?.viewerKinds,
       };

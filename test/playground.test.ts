@@ -47,6 +47,7 @@ const EXAMPLE_OPERATIONS = [
   'ReturnToNew',
   'TransferToMunicipality',
   'Download',
+  'NotificationsChanged',
 ];
 
 const examples = fs.readFileSync(EXAMPLES_FILE, 'utf8');
@@ -74,7 +75,7 @@ describe('the example operations', () => {
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
 
-  it('are the issue’s six named operations, in one document', () => {
+  it('are the issue’s named operations, in one document', () => {
     expect(operations.map((operation) => operation.name?.value)).toEqual(EXAMPLE_OPERATIONS);
   });
 
@@ -177,6 +178,7 @@ describe('with the playground option', () => {
       expect.stringMatching(/^\/graphql\/assets\/react\.production\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/react-dom\.production\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/graphiql\.min\.js\?v=/),
+      expect.stringMatching(/^\/graphql\/assets\/graphql-ws\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/playground\.js\?v=/),
     ]);
     const scripts = [...body.matchAll(/<script([^>]*)>/g)].map((match) => match[1] ?? '');
@@ -401,6 +403,24 @@ describe.skipIf(!hasChromium)(`GraphiQL in a real browser (Debian's Chromium at 
         [given.id],
       );
       expect(row?.status).toBe('IN_PROCESSING');
+
+      // A subscription runs over WebSocket on the same address with the Headers editor's token (connect-src 'self'),
+      // and shows a change committed elsewhere as it happens; ■ stops it.
+      await page.locator('.graphiql-execute-button').click();
+      await page.getByRole('menuitem', { name: 'NotificationsChanged', exact: true }).click();
+      await expect
+        .poll(() => served.server.services.notificationEvents.subscriberCount, { timeout: 15_000 })
+        .toBe(1);
+      await env.dataSource.query(
+        "UPDATE notification SET status = 'NEW', processing_started_at = NULL WHERE id = $1",
+        [given.id],
+      );
+      await expect
+        .poll(() => editorText(page, '.result-window'), { timeout: 15_000, message: 'the pushed event' })
+        .toContain('"RETURNED_TO_NEW"');
+      expect(await editorText(page, '.result-window')).toContain(given.id);
+      await page.locator('.graphiql-execute-button').click();
+      await expect.poll(() => served.server.services.notificationEvents.subscriberCount).toBe(0);
 
       // The demo token is in the headers editor, and GraphiQL stored it nowhere.
       const token = issued.at(-1) as string;

@@ -25,6 +25,7 @@ import {
   canSeePersonalIdentityCode,
   canSeeRecipientIdentityCode,
   canSeeSocialCarePersonalIdentityCode,
+  canSubscribeToMunicipality,
   isAuthenticatedCaller,
   isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
@@ -55,6 +56,11 @@ export const permissionMap = {
     transferToMunicipality: canHandleIntegrationServices,
     transferSocialCareNotice: canHandleSocialAssistance,
   },
+  // Checked when subscribing and again for every event, with the viewer's grants of that moment (src/http/subscriptions.ts).
+  Subscription: {
+    notificationsChanged: and(canReadIntegrationServices, canSubscribeToMunicipality),
+  },
+  NotificationsChanged: canReadIntegrationServices,
   Viewer: isAuthenticatedCaller,
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,
@@ -103,6 +109,7 @@ export const permissionMap = {
   Labels: allow,
   NotificationStatusLabel: allow,
   AgeSignalLabel: allow,
+  NotificationChangeLabel: allow,
   NotificationKindLabel: allow,
   NotificationCriterionLabel: allow,
   ResidenceBasisLabel: allow,

@@ -142,3 +142,13 @@ export const isSocialCareNoticeInViewerScope = rule({ cache: 'no_cache' })(
       ? true
       : new NotFoundError('Social-care notice'),
 );
+
+/**
+ * A subscription names one municipality, which must be in the viewer's integration-service scope: a viewer whose
+ * mandate lacks it gets nothing. An unknown code is bad input, which the service reports.
+ */
+export const canSubscribeToMunicipality = canFilterMunicipality(
+  DataContent.INTEGRATION_SERVICES,
+  (args) => args.municipalityCode,
+  'integration-service data',
+);

@@ -63,3 +63,16 @@ export enum NoticeVisibility {
 export enum GrantWithheldReason {
   NO_ORGANISATION_AGREEMENT = 'NO_ORGANISATION_AGREEMENT',
 }
+
+/**
+ * What happened to notifications of one municipality, as subscriptions report it (issue 14). A transfer is two
+ * changes: TRANSFERRED_OUT for the municipality it left, TRANSFERRED_IN for the one it reached.
+ */
+export enum NotificationChange {
+  CREATED = 'CREATED',
+  MOVED_TO_PROCESSING = 'MOVED_TO_PROCESSING',
+  RETURNED_TO_NEW = 'RETURNED_TO_NEW',
+  TRANSFERRED_IN = 'TRANSFERRED_IN',
+  TRANSFERRED_OUT = 'TRANSFERRED_OUT',
+  REMOVED = 'REMOVED',
+}

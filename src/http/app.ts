@@ -50,6 +50,7 @@ import { readinessCheck, requestLogging, requestScopeOf } from './operations';
 import { type PlaygroundOptions, playgroundRouter, wantsPlaygroundPage } from './playground';
 import { PostgresRateLimitStore } from './rate-limit-store';
 import { serviceUnavailablePlugin } from './service-unavailable';
+import { createSubscriptionServer, type SubscriptionServer } from './subscriptions';
 
 /** How long /readyz waits for the database. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -98,10 +99,13 @@ export interface HttpServer {
   services: Services;
   /** The permission map's two schemas and the choice between them per operation. */
   authorization: OperationShield;
+  /** graphql-ws on /graphql (src/http/subscriptions.ts). */
+  subscriptions: SubscriptionServer;
   listen(port: number, host?: string): Promise<number>;
   /**
    * Stops serving (src/http/graceful-close.ts): in-flight requests get `drainMs` (default 10 s), then their statements
    * are cancelled and they are answered within `cancelGraceMs` (default 1 s); then the queued access log is flushed.
+   * Subscriptions are completed and their sockets closed (1001, Going away) first: clients reconnect elsewhere.
    */
   close(options?: { drainMs?: number; cancelGraceMs?: number }): Promise<void>;
 }
@@ -462,11 +466,40 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     else app(req, res);
   });
 
+  // Subscriptions (issue 14): graphql-ws on the same port and path; the same token check, context and permission map.
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    authorization,
+    viewerFrom: (header) => viewerFrom(header, verifyToken),
+    contextFor: async (viewer, language, scope) => {
+      const now = clock.now();
+      const current = await withAgreements(viewer, services, now, requireOrganisationAgreement);
+      return {
+        viewer: current.viewer,
+        agreements: current.agreements,
+        withheldGrants: current.withheldGrants,
+        scope,
+        now,
+        language,
+        loaders: createLoaders(dataSource, services.municipalities),
+        services,
+      };
+    },
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    formatError: (formatted, error) => {
+      const result = formatError(formatted, error);
+      metrics.countError(result.extensions?.code as string | undefined);
+      return result;
+    },
+  });
+
   return {
     app,
     httpServer,
     services,
     authorization,
+    subscriptions,
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -479,6 +512,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       // Readiness and new requests turn 503 at once; in-flight requests finish, or are cancelled at the deadline.
       rateLimitStore?.shutdown();
       services.organisationAgreements.stop();
+      // Upgraded sockets are not HTTP connections: the server's close would wait for them.
+      await services.notificationEvents.close();
+      await subscriptions.close();
       const { cancelled } = await closer.close({ drainMs, cancelGraceMs, cancel: cancelStatements });
       if (cancelled)
         logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');

@@ -38,6 +38,7 @@ export const EXAMPLE_VARIABLES: Readonly<Record<string, unknown>> = {
   id: '00000000-0000-0000-0000-000000000000',
   toMunicipalityCode: '499',
   reason: 'Asuu Mustasaaressa / Bor i Korsholm',
+  municipalityCode: '905',
 };
 
 /**
@@ -94,6 +95,11 @@ function assetFiles(): Record<string, { file: string; type: string }> {
     },
     'graphiql.min.js': { file: path.join(graphiql, 'graphiql.min.js'), type: JAVASCRIPT },
     'graphiql.min.css': { file: path.join(graphiql, 'graphiql.min.css'), type: CSS },
+    // graphql-ws's browser build (window.graphqlWs): the page runs subscriptions over WebSocket on /graphql.
+    'graphql-ws.min.js': {
+      file: path.join(packageDir('graphql-ws'), 'umd', 'graphql-ws.min.js'),
+      type: JAVASCRIPT,
+    },
     'playground.js': { file: path.join(PLAYGROUND_DIR, 'playground.js'), type: JAVASCRIPT },
     'playground.css': { file: path.join(PLAYGROUND_DIR, 'playground.css'), type: CSS },
   };
@@ -138,6 +144,7 @@ function page(config: PlaygroundConfig, assets: Map<string, Asset>): string {
     'react.production.min.js',
     'react-dom.production.min.js',
     'graphiql.min.js',
+    'graphql-ws.min.js',
     'playground.js',
   ];
   return [

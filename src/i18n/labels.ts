@@ -3,6 +3,7 @@ import {
   DataContent,
   GrantWithheldReason,
   NoticeVisibility,
+  type NotificationChange,
   type NotificationCriterion,
   NotificationKind,
   NotificationStatus,
@@ -22,6 +23,28 @@ export type Translations = Readonly<Record<Language, string>>;
 export const NOTIFICATION_STATUS_LABELS: Readonly<Record<NotificationStatus, Translations>> = {
   NEW: { FI: 'Uusi', SV: 'Ny', EN: 'New' },
   IN_PROCESSING: { FI: 'Käsittelyssä', SV: 'Under behandling', EN: 'In processing' },
+};
+
+/** What a subscription's event says happened (issue 14), as a notice in a frontend would put it. */
+export const NOTIFICATION_CHANGE_LABELS: Readonly<Record<NotificationChange, Translations>> = {
+  CREATED: { FI: 'Uusia ilmoituksia', SV: 'Nya anmälningar', EN: 'New notifications' },
+  MOVED_TO_PROCESSING: {
+    FI: 'Siirretty käsittelyyn',
+    SV: 'Flyttad till behandling',
+    EN: 'Moved to processing',
+  },
+  RETURNED_TO_NEW: { FI: 'Palautettu uusiin', SV: 'Återförd till nya', EN: 'Returned to new' },
+  TRANSFERRED_IN: {
+    FI: 'Siirretty toisesta kunnasta',
+    SV: 'Överförd från annan kommun',
+    EN: 'Transferred in',
+  },
+  TRANSFERRED_OUT: {
+    FI: 'Siirretty toiseen kuntaan',
+    SV: 'Överförd till annan kommun',
+    EN: 'Transferred out',
+  },
+  REMOVED: { FI: 'Poistettu', SV: 'Borttagen', EN: 'Removed' },
 };
 
 /** The age signal's colours, as a list's legend names them. */

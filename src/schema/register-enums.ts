@@ -4,6 +4,7 @@ import {
   DataContent,
   GrantWithheldReason,
   NoticeVisibility,
+  NotificationChange,
   NotificationCriterion,
   NotificationKind,
   NotificationOrder,
@@ -178,6 +179,33 @@ registerEnumType(NoticeVisibility, {
     DAY_AFTER_DECISION: {
       description:
         'At 00:00 Helsinki time on the day after the decision on basic income support (decisionOn).',
+    },
+  },
+});
+
+registerEnumType(NotificationChange, {
+  name: 'NotificationChange',
+  description: "What happened to a municipality's notifications (subscription `notificationsChanged`).",
+  valuesConfig: {
+    CREATED: {
+      description:
+        'New notifications (fi: uudet ilmoitukset, sv: nya anmälningar): the weekly run or an import.',
+    },
+    MOVED_TO_PROCESSING: {
+      description: 'Moved to processing (fi: siirretty käsittelyyn, sv: flyttade till behandling).',
+    },
+    RETURNED_TO_NEW: {
+      description: 'Returned to the new list (fi: palautettu uusiin, sv: återförda till nya).',
+    },
+    TRANSFERRED_IN: {
+      description: 'Transferred here from another municipality (fi: siirretty tänne, sv: överförda hit).',
+    },
+    TRANSFERRED_OUT: {
+      description: 'Transferred to another municipality (fi: siirretty pois, sv: överförda härifrån).',
+    },
+    REMOVED: {
+      description:
+        'Removed from the service (fi: poistettu, sv: borttagna): the 30-day rule or the retention purge.',
     },
   },
 });

@@ -11,6 +11,7 @@ import { NotificationImportService } from './import/notification-import.service'
 import { SocialCareNoticeImportService } from './import/social-care-notice-import.service';
 import { MunicipalityService } from './municipality.service';
 import { NotificationChangeService } from './notifications/notification-changes.service';
+import { NotificationEventService } from './notifications/notification-events.service';
 import { NotificationExportService } from './notifications/notification-export.service';
 import { NotificationReadService } from './notifications/notification-reads.service';
 import { OrganisationAgreementService } from './organisation-agreement.service';
@@ -44,6 +45,8 @@ export interface Services {
   /** The transfer of a social-care notice. */
   socialCareNoticeChanges: SocialCareNoticeChangeService;
   purge: PurgeService;
+  /** Notification changes for subscriptions, heard through LISTEN/NOTIFY from every process (issue 14). */
+  notificationEvents: NotificationEventService;
 }
 
 export interface ServiceOptions {
@@ -106,5 +109,6 @@ export async function createServices(
       options.accessLogRetentionYears,
       options.socialCareNoticeRetentionDays,
     ),
+    notificationEvents: NotificationEventService.forDataSource(dataSource, municipalities),
   };
 }

@@ -64,7 +64,69 @@
     },
   };
 
-  const fetcher = window.GraphiQL.createFetcher({ url: new URL(config.endpoint, window.location.href).href });
+  const endpoint = new URL(config.endpoint, window.location.href);
+  const httpFetcher = window.GraphiQL.createFetcher({ url: endpoint.href });
+
+  // Subscriptions go over graphql-ws on the same address (ws: or wss:), with the Authorization header of the Headers
+  // editor as connection_init's payload: one WebSocket client per token, opened when first needed.
+  const wsEndpoint = new URL(endpoint.href);
+  wsEndpoint.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
+  const wsClients = new Map();
+  function authorizationOf(headers) {
+    const authorization = Object.entries(headers || {}).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    );
+    return authorization ? String(authorization[1]) : '';
+  }
+  function wsClient(key) {
+    let client = wsClients.get(key);
+    if (!client) {
+      client = window.graphqlWs.createClient({
+        url: wsEndpoint.href,
+        connectionParams: key ? { authorization: key } : {},
+        retryAttempts: 0,
+      });
+      wsClients.set(key, client);
+    }
+    return client;
+  }
+
+  function isSubscription(params, opts) {
+    const definitions = opts?.documentAST?.definitions ?? [];
+    const operations = definitions.filter((definition) => definition.kind === 'OperationDefinition');
+    const operation =
+      operations.find((definition) => definition.name?.value === params.operationName) ?? operations[0];
+    return operation ? operation.operation === 'subscription' : /^\s*subscription\b/m.test(params.query);
+  }
+
+  // GraphiQL shows an Observable's values as they come, and stops it with the ■ button (unsubscribe).
+  function subscribe(params, headers) {
+    return {
+      subscribe(observer) {
+        const key = authorizationOf(headers);
+        const client = wsClient(key);
+        const dispose = client.subscribe(params, {
+          next: (value) => observer.next(value),
+          error: (error) => {
+            // A closed socket (4401: bad token, 4403: expired) is a CloseEvent: show its code and reason.
+            if (Array.isArray(error)) observer.next({ errors: error });
+            else if (error && typeof error.code === 'number') {
+              // The next run opens a new connection (with the token the Headers editor then holds).
+              wsClients.delete(key);
+              observer.next({ errors: [{ message: `WebSocket closed ${error.code}: ${error.reason}` }] });
+            } else observer.next({ errors: [{ message: String(error?.message ?? error) }] });
+            observer.complete();
+          },
+          complete: () => observer.complete(),
+        });
+        return { unsubscribe: dispose };
+      },
+    };
+  }
+
+  function fetcher(params, opts) {
+    return isSubscription(params, opts) ? subscribe(params, opts?.headers) : httpFetcher(params, opts);
+  }
 
   const root = window.ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(

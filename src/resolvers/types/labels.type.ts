@@ -3,6 +3,7 @@ import { AgeSignal } from '../../domain/age-signal';
 import {
   DataContent,
   NoticeVisibility,
+  NotificationChange,
   NotificationCriterion,
   NotificationKind,
   NotificationStatus,
@@ -16,6 +17,7 @@ import {
   DATA_CONTENT_LABELS,
   NOTICE_VISIBILITY_LABELS,
   NOTIFICATION_ACTION_LABELS,
+  NOTIFICATION_CHANGE_LABELS,
   NOTIFICATION_COLUMN_LABELS,
   NOTIFICATION_CRITERION_LABELS,
   NOTIFICATION_KIND_LABELS,
@@ -34,6 +36,20 @@ export class NotificationStatusLabel {
 
   @Field(() => String, {
     description: 'What a user reads, e.g. Käsittelyssä / Under behandling / In processing.',
+  })
+  label!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "A subscription event's change and its display label.",
+})
+export class NotificationChangeLabel {
+  @Field(() => NotificationChange, { description: 'The value as the API uses it.' })
+  value!: NotificationChange;
+
+  @Field(() => String, {
+    description: 'What a user reads, e.g. Siirretty käsittelyyn / Flyttad till behandling.',
   })
   label!: string;
 }
@@ -171,6 +187,11 @@ export class Labels {
   @Field(() => [NotificationStatusLabel], { description: 'Every notification status.' })
   notificationStatuses!: NotificationStatusLabel[];
 
+  @Field(() => [NotificationChangeLabel], {
+    description: 'Every change a subscription reports (notificationsChanged).',
+  })
+  notificationChanges!: NotificationChangeLabel[];
+
   @Field(() => [AgeSignalLabel], { description: 'Every age signal, GREEN to RED.' })
   ageSignals!: AgeSignalLabel[];
 
@@ -227,6 +248,7 @@ function vocabulary(language: Language): Labels {
   return {
     language,
     notificationStatuses: valueLabels(NOTIFICATION_STATUS_LABELS, language),
+    notificationChanges: valueLabels(NOTIFICATION_CHANGE_LABELS, language),
     ageSignals: valueLabels(AGE_SIGNAL_LABELS, language),
     notificationKinds: valueLabels(NOTIFICATION_KIND_LABELS, language),
     notificationCriteria: valueLabels(NOTIFICATION_CRITERION_LABELS, language),
