@@ -9,6 +9,7 @@ import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
 import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
 import { SocialCareNotices1795840000000 } from './1795840000000-SocialCareNotices';
+import { Webhooks1795860000000 } from './1795860000000-Webhooks';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   PersonKeyOnPerson1795810000000,
   HomeCareAllowancePhoneNumber1795820000000,
   SocialCareNotices1795840000000,
+  Webhooks1795860000000,
 ];

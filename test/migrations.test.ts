@@ -29,6 +29,9 @@ const APPLICATION_TABLES = [
   'social_care_notice',
   'social_care_notice_ledger',
   'social_care_notice_transfer',
+  'webhook_delivery',
+  'webhook_endpoint',
+  'webhook_event',
 ];
 
 let database: { url: string; drop: () => Promise<void> };

@@ -15,6 +15,7 @@ import { NotificationExportService } from './notifications/notification-export.s
 import { NotificationReadService } from './notifications/notification-reads.service';
 import { PurgeService } from './purge.service';
 
+import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 export interface Services {
   accessLog: AccessLogService;
   agreements: AgreementService;
@@ -35,6 +36,8 @@ export interface Services {
   /** Kela's social-care notices to the welfare areas, Helsinki and Åland. */
   socialCareNoticeImport: SocialCareNoticeImportService;
   purge: PurgeService;
+  /** Partner systems' webhook endpoints and their deliveries (issue 14). */
+  webhooks: WebhookEndpointService;
 }
 
 export interface ServiceOptions {
@@ -82,5 +85,6 @@ export async function createServices(
     notificationImport: new NotificationImportService(dataSource, municipalities),
     socialCareNoticeImport: new SocialCareNoticeImportService(dataSource, municipalities),
     purge: new PurgeService(dataSource, clock, options.accessLogRetentionYears),
+    webhooks: new WebhookEndpointService(dataSource, clock),
   };
 }
