@@ -146,7 +146,9 @@ export class Webhooks1795860000000 implements MigrationInterface {
     await queryRunner.query("DELETE FROM app_setting WHERE key = 'webhooks.social_care_visible_until'");
     await queryRunner.query('DROP TRIGGER social_care_notice_webhook_event ON social_care_notice');
     await queryRunner.query('DROP FUNCTION webhook_social_care_notice_inserted()');
-    await queryRunner.query('DROP TRIGGER home_care_allowance_list_webhook_event ON home_care_allowance_list');
+    await queryRunner.query(
+      'DROP TRIGGER home_care_allowance_list_webhook_event ON home_care_allowance_list',
+    );
     await queryRunner.query('DROP FUNCTION webhook_home_care_allowance_list_created()');
     await queryRunner.query('DROP TRIGGER notification_transfer_webhook_event ON notification_transfer');
     await queryRunner.query('DROP FUNCTION webhook_notification_transferred()');

@@ -24,6 +24,8 @@ import {
   isAuthenticatedCaller,
   isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
+  isOwnWebhookDelivery,
+  isPartnerSystem,
 } from './rules';
 
 /**
@@ -47,7 +49,11 @@ export const permissionMap = {
     returnToNew: canHandleIntegrationServices,
     transferToMunicipality: canHandleIntegrationServices,
   },
-  Viewer: isAuthenticatedCaller,
+  Viewer: {
+    '*': isAuthenticatedCaller,
+    // Webhooks (issue 14): partner systems only, their own endpoints only (the service's SQL and the row rule).
+    webhookDeliveries: isPartnerSystem,
+  },
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,
   Municipality: isAuthenticatedCaller,
@@ -55,7 +61,7 @@ export const permissionMap = {
   NotificationConnection: canReadIntegrationServices,
   NotificationEdge: canReadIntegrationServices,
   // Shared by both data contents' connections; the connection and parent field rules decide which content it is.
-  PageInfo: or(canReadIntegrationServices, canReadHomeCareAllowance, canReviewAccessLog),
+  PageInfo: or(canReadIntegrationServices, canReadHomeCareAllowance, canReviewAccessLog, isPartnerSystem),
   Notification: isNotificationInViewerScope,
   NotificationTransfer: canReadIntegrationServices,
   Person: {
@@ -78,6 +84,9 @@ export const permissionMap = {
   InvalidTransition: canHandleIntegrationServices,
   NotificationRemoved: canHandleIntegrationServices,
   TransferReceipt: canHandleIntegrationServices,
+  WebhookDeliveryConnection: isPartnerSystem,
+  WebhookDeliveryEdge: isPartnerSystem,
+  WebhookDelivery: isOwnWebhookDelivery,
   Labels: allow,
   NotificationStatusLabel: allow,
   AgeSignalLabel: allow,

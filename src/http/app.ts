@@ -35,6 +35,7 @@ import { buildGraphQLSchema } from '../schema/build-schema';
 import { toGraphQLError } from '../schema/errors';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
+import { webhookDeliveryCounts } from '../services/webhooks/webhook-endpoint.service';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, rateLimitPerClient, securityHeaders } from './edge';
 import { requestErrorAnswer, sendError, writeError } from './error-response';
@@ -239,7 +240,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const httpServer = http.createServer();
   const bodyLimit = options.bodyLimit ?? '1mb';
-  const metrics = createMetrics(() => poolOf(dataSource));
+  const metrics = createMetrics(
+    () => poolOf(dataSource),
+    () => webhookDeliveryCounts(dataSource),
+  );
   const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(

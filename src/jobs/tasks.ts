@@ -123,7 +123,10 @@ function webhookTasks(deps: TaskDependencies, clock: Clock): TaskList {
     [TASKS.webhooksDispatch]: async (_payload, helpers) => {
       const result = await new WebhookDispatchService(deps.dataSource).dispatch(clock.now());
       if (result.events > 0 || result.visibleNoticeEvents > 0) {
-        deps.logger.info({ task: helpers.job.task_identifier, jobId: helpers.job.id, ...result }, 'webhook events dispatched');
+        deps.logger.info(
+          { task: helpers.job.task_identifier, jobId: helpers.job.id, ...result },
+          'webhook events dispatched',
+        );
       }
     },
 
@@ -143,7 +146,8 @@ function webhookTasks(deps: TaskDependencies, clock: Clock): TaskList {
         // graphile-worker retries a job that throws, after exp(attempts) seconds.
         throw new Error('webhook delivery failed');
       }
-      if (outcome === 'failed') log.error({ deliveryId: parsed.data.deliveryId }, 'webhook delivery given up');
+      if (outcome === 'failed')
+        log.error({ deliveryId: parsed.data.deliveryId }, 'webhook delivery given up');
       else log.debug({ deliveryId: parsed.data.deliveryId, outcome }, 'webhook delivery');
     },
   };

@@ -18,6 +18,7 @@ import {
   TransferReceiptResolver,
 } from '../resolvers/notification.resolver';
 import { AccessGrantResolver, ViewerResolver } from '../resolvers/viewer.resolver';
+import { ViewerWebhookResolver } from '../resolvers/webhook.resolver';
 
 export const resolvers = [
   AccessGrantResolver,
@@ -33,6 +34,7 @@ export const resolvers = [
   NotificationTransferResolver,
   TransferReceiptResolver,
   ViewerResolver,
+  ViewerWebhookResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission middleware is applied. */

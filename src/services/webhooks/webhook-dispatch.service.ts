@@ -74,7 +74,10 @@ export class WebhookDispatchService {
          SELECT count(*)::int AS deliveries FROM jobs`,
         [ids, types, contents, finnishDate(now), now],
       );
-      await manager.query('UPDATE webhook_event SET dispatched_at = $2 WHERE id = ANY ($1::uuid[])', [ids, now]);
+      await manager.query('UPDATE webhook_event SET dispatched_at = $2 WHERE id = ANY ($1::uuid[])', [
+        ids,
+        now,
+      ]);
       return { visibleNoticeEvents, events: ids.length, deliveries: counted?.deliveries ?? 0 };
     });
   }
@@ -152,7 +155,7 @@ export class WebhookDeliveryService {
         WHERE d.id = $1`,
       [deliveryId],
     );
-    if (!delivery || delivery.status !== 'PENDING') return 'skipped';
+    if (delivery?.status !== 'PENDING') return 'skipped';
     if (delivery.disabled) {
       await this.dataSource.query(
         "UPDATE webhook_delivery SET status = 'CANCELLED', next_attempt_at = NULL WHERE id = $1",
@@ -194,7 +197,8 @@ export class WebhookDeliveryService {
           ? `no answer in ${WEBHOOK_TIMEOUT_MS / 1000} s`
           : (cause?.code ?? cause?.message ?? (thrown as Error).message);
     }
-    const outcome: DeliveryOutcome = error === null ? 'delivered' : attempt >= maxAttempts ? 'failed' : 'retry';
+    const outcome: DeliveryOutcome =
+      error === null ? 'delivered' : attempt >= maxAttempts ? 'failed' : 'retry';
     await this.dataSource.query(
       `UPDATE webhook_delivery
           SET attempts = $2, last_status_code = $3, last_error = left($4, 1000),

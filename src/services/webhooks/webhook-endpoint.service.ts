@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { type Clock, finnishDate } from '../../domain/clock';
 import { decodeCursor, encodeCursor } from '../../domain/cursor';
+import { ViewerKind } from '../../domain/enums';
 import { BadUserInputError } from '../../domain/errors';
 import { isUuid } from '../../domain/validation';
-import type { AuthenticatedViewer } from '../../domain/viewer';
+import { isAuthenticated, type Viewer } from '../../domain/viewer';
 import {
   isWebhookEventType,
   newWebhookSecret,
@@ -163,9 +164,9 @@ export class WebhookEndpointService {
     });
   }
 
-  /** A partner system's own endpoints' deliveries, newest first. */
+  /** A partner system's own endpoints' deliveries, newest first; nothing for anyone else. */
   async deliveries(
-    viewer: AuthenticatedViewer,
+    viewer: Viewer,
     first: number,
     after: string | null | undefined,
   ): Promise<WebhookDeliveryPage> {
@@ -173,6 +174,9 @@ export class WebhookEndpointService {
       throw new BadUserInputError('first', `must be between 1 and ${MAX_PAGE}.`);
     }
     const position = after ? decodeCursor('after', after) : null;
+    if (!isAuthenticated(viewer) || viewer.kind !== ViewerKind.PARTNER_SYSTEM) {
+      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    }
     const rows: WebhookDeliveryRow[] = await this.dataSource.query(
       `SELECT d.id, e.client_id AS "clientId", d.event_id AS "eventId", ev.type AS "eventType",
               e.id AS "endpointId", e.url AS "endpointUrl", d.status, d.attempts,
@@ -188,7 +192,10 @@ export class WebhookEndpointService {
       [viewer.id, position?.createdAt ?? null, position?.id ?? null, first + 1],
     );
     const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor({ createdAt: node.createdAt, id: node.id }), node }));
+    const edges = page.map((node) => ({
+      cursor: encodeCursor({ createdAt: node.createdAt, id: node.id }),
+      node,
+    }));
     return {
       edges,
       pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
