@@ -49,8 +49,8 @@ export class WebhookDispatchService {
       const [counted]: { deliveries: number }[] = await manager.query(
         `WITH content (type, data_content) AS (SELECT * FROM unnest($2::text[], $3::text[])),
          created AS (
-           INSERT INTO webhook_delivery (endpoint_id, event_id, created_at)
-           SELECT e.id, ev.id, $5
+           INSERT INTO webhook_delivery (endpoint_id, event_id)
+           SELECT e.id, ev.id
              FROM webhook_event ev
              JOIN content c ON c.type = ev.type
              JOIN webhook_endpoint e ON e.disabled_at IS NULL AND ev.type = ANY (e.events)
@@ -72,7 +72,7 @@ export class WebhookDispatchService {
                     ORDER BY ev.occurred_at, ev.id, d.endpoint_id) d
          )
          SELECT count(*)::int AS deliveries FROM jobs`,
-        [ids, types, contents, finnishDate(now), now],
+        [ids, types, contents, finnishDate(now)],
       );
       await manager.query('UPDATE webhook_event SET dispatched_at = $2 WHERE id = ANY ($1::uuid[])', [
         ids,
