@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { parseCrontab } from 'graphile-worker';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataContent } from '../src/domain/enums';
 import { fictivePersonalIdentityCode } from '../src/domain/personal-identity-code';
+import { WEBHOOK_CRONTAB } from '../src/jobs/schedule';
 import { startWorker, type WorkerHandle } from '../src/jobs/worker';
 import { WebhookDispatchService } from '../src/services/webhooks/webhook-dispatch.service';
 import { TransferToMunicipalityDocument, WebhookDeliveriesDocument } from './generated/graphql';
@@ -419,6 +421,16 @@ describe('webhooks for partner systems', () => {
       await app.tokens.handler(['905']),
     );
     expect(person.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('the webhooks’ schedule', () => {
+  it('dispatches every minute, in every worker’s crontab', () => {
+    const [item, ...others] = parseCrontab(WEBHOOK_CRONTAB);
+    expect(others).toEqual([]);
+    expect(item?.task).toBe('webhooks_dispatch');
+    const minutes = [0, 1, 59].map((min) => ({ min, hour: 3, date: 1, month: 1, dow: 4 }));
+    expect(minutes.every((digest) => item?.match(digest))).toBe(true);
   });
 });
 

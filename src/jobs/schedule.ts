@@ -48,7 +48,13 @@ export const CRONTAB = `
 # The purge (30-day rule, 24-month list retention), daily at 01:00 in Helsinki: 23:00 or 22:00 UTC the evening before.
 0 23 * * * purge ?id=daily_purge_eet&fill=1d {at:"01:00"}
 0 22 * * * purge ?id=daily_purge_eest&fill=1d {at:"01:00"}
-# Webhooks: recorded events become deliveries every minute (no backfill needed: the outbox keeps what is undone).
+`;
+
+/**
+ * Webhooks (issue 14): recorded events become deliveries every minute, whatever the time zone. No backfill: the outbox
+ * keeps whatever a missed minute left, and the next run takes it.
+ */
+export const WEBHOOK_CRONTAB = `
 * * * * * webhooks_dispatch ?id=webhooks_dispatch
 `;
 
