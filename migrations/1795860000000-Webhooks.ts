@@ -54,7 +54,8 @@ export class Webhooks1795860000000 implements MigrationInterface {
         attempts           integer NOT NULL DEFAULT 0,
         last_status_code   integer,
         last_error         text CHECK (length(last_error) <= 1000),
-        created_at         timestamptz NOT NULL DEFAULT now(),
+        -- Milliseconds, like the cursors that page by it (JavaScript dates): a cursor names its row exactly.
+        created_at         timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
         next_attempt_at    timestamptz,
         delivered_at       timestamptz,
         CONSTRAINT webhook_delivery_once UNIQUE (endpoint_id, event_id)

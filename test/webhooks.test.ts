@@ -384,6 +384,54 @@ describe('webhooks for partner systems', () => {
     expect(after).toMatch(/kelmu_webhook_deliveries_total\{result="delivered"\} \d+/);
   }, 90_000);
 
+  it('sends social_care_notice.visible once a notice’s visible_from has passed, and at once for a visible one', async () => {
+    const clientId = `welfare-${randomUUID()}`;
+    await agreement(clientId, ['905'], [DataContent.SOCIAL_ASSISTANCE]);
+    const { endpoint } = await services().webhooks.add({
+      clientId,
+      url: receiver.url('welfare'),
+      events: ['social_care_notice.visible'],
+    });
+    receiver.secrets.set('/welfare', endpoint.secret);
+    const [{ value }] = await app.dataSource.query(
+      "SELECT value FROM app_setting WHERE key = 'webhooks.social_care_visible_until'",
+    );
+    const watermark = new Date(value).getTime();
+    const { personId } = await app.given.notification({ municipalityCode: '905' });
+    const notice = async (visibleFrom: Date) => {
+      const [row] = await app.dataSource.query(
+        `INSERT INTO social_care_notice (source_id, kind, person_id, municipality_code, received_at, visible_from)
+         VALUES ($1, 'CONTACT', $2, '905', now(), $3) RETURNING id`,
+        [`webhook-test-${randomUUID()}`, personId, visibleFrom],
+      );
+      return row.id as string;
+    };
+    const later = await notice(new Date(Math.max(watermark, Date.now()) + 3_600_000));
+    const already = await notice(new Date(Date.now() - 3_600_000));
+    try {
+      app.clock.set(new Date(Math.max(watermark, Date.now()) + 1_800_000));
+      await dispatch();
+      await poll('the visible notice', 20_000, async () => receiver.at('welfare').length === 1);
+      expect(receiver.at('welfare')[0]?.payload.data).toEqual({
+        ids: [already],
+        municipalityCode: '905',
+        kinds: ['CONTACT'],
+      });
+
+      app.clock.set(new Date(Math.max(watermark, Date.now()) + 7_200_000));
+      expect(await dispatch()).toMatchObject({ visibleNoticeEvents: 1 });
+      await poll('the notice that became visible', 20_000, async () => receiver.at('welfare').length === 2);
+      const [, became] = receiver.at('welfare');
+      expect(became?.verified).toBe(true);
+      expect(became?.payload.type).toBe('social_care_notice.visible');
+      expect(became?.payload.data).toEqual({ ids: [later], municipalityCode: '905', kinds: ['CONTACT'] });
+      // Once only: the watermark moved past it.
+      expect(await dispatch()).toMatchObject({ visibleNoticeEvents: 0, events: 0 });
+    } finally {
+      app.clock.set(new Date('2026-11-02T09:00:00.000Z'));
+    }
+  });
+
   it('shows a partner its own deliveries only, page by page; persons are refused', async () => {
     const token = await partnerToken(clients.vaasa);
     const all = await app.request(WebhookDeliveriesDocument, { first: 100 }, token);
