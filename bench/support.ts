@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source';
 import { EmbeddedPostgres } from '../src/db/embedded-postgres';
+import { insertAgreementForEveryMunicipality } from '../src/db/organisation-agreements';
 import { loadReferenceData } from '../src/db/reference-data';
 
 /*
@@ -148,6 +149,8 @@ export async function openMigratedDatabase(
   cleanups.push({ name: 'data source', run: () => dataSource.destroy() });
   await dataSource.runMigrations({ transaction: 'each' });
   await loadReferenceData(dataSource.manager);
+  // The service checks persons' mandates against organisation agreements (in memory): measured with the check on.
+  await insertAgreementForEveryMunicipality(dataSource.manager, 'Benchmark organisations');
   const serverVersion = String(
     ((await dataSource.query('SHOW server_version')) as { server_version: string }[])[0]?.server_version,
   );

@@ -8,6 +8,7 @@ import { KeyedAccessLog1795800000000 } from './1795800000000-KeyedAccessLog';
 import { RateLimitHits1795805000000 } from './1795805000000-RateLimitHits';
 import { PersonKeyOnPerson1795810000000 } from './1795810000000-PersonKeyOnPerson';
 import { HomeCareAllowancePhoneNumber1795820000000 } from './1795820000000-HomeCareAllowancePhoneNumber';
+import { OrganisationAgreements1795825000000 } from './1795825000000-OrganisationAgreements';
 import { SocialCareNotices1795840000000 } from './1795840000000-SocialCareNotices';
 import { Webhooks1795860000000 } from './1795860000000-Webhooks';
 
@@ -23,6 +24,7 @@ export const migrations = [
   RateLimitHits1795805000000,
   PersonKeyOnPerson1795810000000,
   HomeCareAllowancePhoneNumber1795820000000,
+  OrganisationAgreements1795825000000,
   SocialCareNotices1795840000000,
   Webhooks1795860000000,
 ];

@@ -59,6 +59,8 @@ const environmentSchema = z.object({
   DB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10000),
+  REQUIRE_ORGANISATION_AGREEMENT: booleanFlag,
+  ORGANISATION_AGREEMENT_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 /** ACCESS_LOG_KEY's bytes: hex, else base64; undefined when neither gives at least 32 bytes. */
@@ -143,6 +145,11 @@ export interface AppConfig {
   database: { poolSize: number; connectionTimeoutMs: number; statementTimeoutMs: number };
   /** Longest time from SIGTERM/SIGINT to exit (README, Shutdown). */
   shutdownTimeoutMs: number;
+  /**
+   * Persons' mandates open a municipality's data only while its organisation's agreement with Kela is in force
+   * (REQUIRE_ORGANISATION_AGREEMENT, default true), checked against agreements read again every `refreshSeconds`.
+   */
+  organisationAgreements: { required: boolean; refreshSeconds: number };
 }
 
 export const DEVELOPMENT_ISSUER = 'kelmu-graphql-development';
@@ -229,5 +236,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { serving = tru
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    organisationAgreements: {
+      required: e.REQUIRE_ORGANISATION_AGREEMENT ?? true,
+      refreshSeconds: e.ORGANISATION_AGREEMENT_REFRESH_SECONDS,
+    },
   };
+}
+
+/** What `npm start` warns about at start-up: settings that are valid but weaken a safeguard. */
+export function configurationWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (!config.organisationAgreements.required && config.auth.mode === 'jwks') {
+    warnings.push(
+      "REQUIRE_ORGANISATION_AGREEMENT is false: persons' mandates open municipalities' data without their organisation's agreement with Kela",
+    );
+  }
+  if (config.http.playground && !config.http.introspection) {
+    warnings.push(
+      'PLAYGROUND is on but GRAPHQL_INTROSPECTION is off: GraphiQL runs operations but has no schema for completion and docs',
+    );
+  }
+  return warnings;
 }

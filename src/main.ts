@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { createAuthentication, DEMO_HANDLER, mintHandlerToken } from './auth/authentication';
-import { ConfigurationError, loadConfig } from './config';
+import { ConfigurationError, configurationWarnings, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { openDatabase } from './db/database';
-import { loadDemoDataOnce, loadDemoHomeCareAllowanceOnce } from './dev/demo-data';
+import {
+  loadDemoDataOnce,
+  loadDemoHomeCareAllowanceOnce,
+  registerDemoOrganisationAgreements,
+} from './dev/demo-data';
 import { systemClock } from './domain/clock';
 import { createHttpServer } from './http/app';
 import { demoExampleVariables, type PlaygroundOptions } from './http/playground';
@@ -54,11 +58,7 @@ async function main(): Promise<void> {
           exampleVariables: () => demoExampleVariables(apiDataSource, demoMunicipalities),
         }
       : {};
-  if (config.http.playground && !config.http.introspection) {
-    logger.warn(
-      'PLAYGROUND is on but GRAPHQL_INTROSPECTION is off: GraphiQL runs operations but has no schema for completion and docs',
-    );
-  }
+  for (const warning of configurationWarnings(config)) logger.warn(warning);
   const server = await createHttpServer({
     dataSource: apiDataSource,
     verifyToken: auth.verifyToken,
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     ageSignal: config.ageSignal,
     accessLogAnchorFile: accessLogAnchorFile(config.dataDir),
     ...(playground ? { playground } : {}),
+    requireOrganisationAgreement: config.organisationAgreements.required,
+    organisationAgreementRefreshSeconds: config.organisationAgreements.refreshSeconds,
   });
 
   const purge = async () => {
@@ -111,6 +113,12 @@ async function main(): Promise<void> {
       systemClock.now(),
     );
     if (lists.loaded) logger.info(lists, 'demo child home care allowance lists loaded');
+    const demoAgreements = await registerDemoOrganisationAgreements(
+      server.services.organisationAgreements,
+      systemClock.now(),
+    );
+    if (demoAgreements.registered.length > 0)
+      logger.info(demoAgreements, 'demo organisation agreement registered');
   }
 
   const port = await server.listen(config.port, config.host).catch((error: NodeJS.ErrnoException) => {
@@ -138,7 +146,7 @@ async function main(): Promise<void> {
         '',
         `Authorization: Bearer ${token}`,
         '',
-        'Other tokens: npm run token -- --municipality 091',
+        'Other tokens: npm run -s token -- --municipality 091  (npm run -s token -- --help)',
         '',
       ].join('\n'),
     );

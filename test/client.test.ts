@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeMoveToProcessing,
+  movableNotification,
   moveToProcessing,
   newNotifications,
   transferToMunicipality,
@@ -153,6 +154,16 @@ describe('the urql example (client/examples/urql.ts) against the service', () =>
     expect(describeMoveToProcessing(result)).toBe('Pending 31 days: removed under the 30-day rule');
   });
 
+  it('the demonstration moves only a notification the 30-day rule lets move, so it never deletes demo data', async () => {
+    const token = await app.tokens.handler(['598']);
+    const old = await app.given.notification({ municipalityCode: '598', ageDays: 40 });
+    expect(movableNotification(await newNotifications(app.url, token, '598'))).toBeUndefined();
+    const recent = await app.given.notification({ municipalityCode: '598', ageDays: 30 });
+    const list = await newNotifications(app.url, token, '598');
+    expect(list.notifications.map((n) => n.id)).toEqual([recent.id, old.id]);
+    expect(movableNotification(list)?.id).toBe(recent.id);
+  });
+
   it('throws urql’s CombinedError when the service refuses the token', async () => {
     await expect(newNotifications(app.url, 'not-a-token', '905')).rejects.toMatchObject({
       name: 'CombinedError',
@@ -210,5 +221,54 @@ describe('every client operation', () => {
       });
       expect(response.data, name).toBeTruthy();
     }
+  });
+});
+
+describe('the download helper (fetchDownload) against the service', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('fetches a workbook with the bearer token into a Blob, under the name the service gave, å and ö included', async () => {
+    const token = await app.tokens.handler(['946']);
+    await app.given.notification({ municipalityCode: '946', ageDays: 2 });
+    const base = new URL(app.url).origin;
+    const download = await client.fetchDownload(
+      base,
+      '/downloads/notifications.xlsx?status=NEW&municipalityCode=946',
+      token,
+      {
+        language: 'sv',
+      },
+    );
+    expect(download.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(download.fileName).toMatch(/^.*946-vora.*\.xlsx$|^.*946-vörå.*\.xlsx$/i);
+    const bytes = new Uint8Array(await download.blob.arrayBuffer());
+    // An xlsx file is a zip archive: it starts with PK.
+    expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]);
+  });
+
+  it("throws a DownloadError with the service's code when the download is refused", async () => {
+    const token = await app.tokens.handler(['905']);
+    const base = new URL(app.url).origin;
+    await expect(
+      client.fetchDownload(base, '/downloads/notifications.csv?status=NEW&municipalityCode=091', token),
+    ).rejects.toMatchObject({ name: 'DownloadError', status: 403, code: 'FORBIDDEN' });
+  });
+
+  it('reads the UTF-8 file name of a Content-Disposition before the plain one', () => {
+    expect(
+      client.fileNameOf(
+        `attachment; filename="v?r?.csv"; filename*=UTF-8''anm%C3%A4lningar-946-v%C3%B6r%C3%A5.csv`,
+      ),
+    ).toBe('anmälningar-946-vörå.csv');
+    expect(client.fileNameOf('attachment; filename="ilmoitukset-905-vaasa.csv"')).toBe(
+      'ilmoitukset-905-vaasa.csv',
+    );
+    expect(client.fileNameOf(null)).toBeUndefined();
   });
 });

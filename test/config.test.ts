@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, loadConfig } from '../src/config';
-import { DEMO_MUNICIPALITIES, demoRecords, loadDemoDataOnce } from '../src/dev/demo-data';
+import { ConfigurationError, configurationWarnings, loadConfig } from '../src/config';
+import {
+  DEMO_MUNICIPALITIES,
+  demoRecords,
+  loadDemoDataOnce,
+  registerDemoOrganisationAgreements,
+} from '../src/dev/demo-data';
 import {
   dateOfBirthOf,
   isFictivePersonalIdentityCode,
@@ -142,6 +147,39 @@ describe('loadConfig', () => {
     },
   );
 
+  it("requires persons' organisation agreements unless REQUIRE_ORGANISATION_AGREEMENT=false (or 0)", () => {
+    expect(loadConfig({}).organisationAgreements).toEqual({ required: true, refreshSeconds: 10 });
+    expect(loadConfig({ REQUIRE_ORGANISATION_AGREEMENT: 'false' }).organisationAgreements.required).toBe(
+      false,
+    );
+    expect(loadConfig({ REQUIRE_ORGANISATION_AGREEMENT: '0' }).organisationAgreements.required).toBe(false);
+    expect(loadConfig({ REQUIRE_ORGANISATION_AGREEMENT: 'true' }).organisationAgreements.required).toBe(true);
+    expectConfigurationError({ REQUIRE_ORGANISATION_AGREEMENT: 'no' }, /REQUIRE_ORGANISATION_AGREEMENT/);
+    expect(
+      loadConfig({ ORGANISATION_AGREEMENT_REFRESH_SECONDS: '60' }).organisationAgreements.refreshSeconds,
+    ).toBe(60);
+    for (const value of ['0', '3601', '1.5', 'soon']) {
+      expectConfigurationError(
+        { ORGANISATION_AGREEMENT_REFRESH_SECONDS: value },
+        /ORGANISATION_AGREEMENT_REFRESH_SECONDS/,
+      );
+    }
+  });
+
+  it('warns at start-up when production runs without the organisation agreement check', () => {
+    const warning = /REQUIRE_ORGANISATION_AGREEMENT is false/;
+    expect(
+      configurationWarnings(loadConfig({ ...PRODUCTION, REQUIRE_ORGANISATION_AGREEMENT: 'false' })),
+    ).toEqual([expect.stringMatching(warning)]);
+    expect(configurationWarnings(loadConfig(PRODUCTION))).toEqual([]);
+    // Development mode signs its own tokens: nothing there is anyone's real mandate.
+    expect(
+      configurationWarnings(loadConfig({ REQUIRE_ORGANISATION_AGREEMENT: 'false' })).filter((w) =>
+        warning.test(w),
+      ),
+    ).toEqual([]);
+  });
+
   it('rejects other malformed values readably', () => {
     expectConfigurationError({ DEMO_DATA: 'yes' }, /DEMO_DATA/);
     expectConfigurationError({ AUTH_JWKS_URL: 'not a url' }, /AUTH_JWKS_URL/);
@@ -244,5 +282,37 @@ describe('loading the demo data into a database', () => {
       return csv?.type_code !== '1' || csv.municipal_code !== row.municipality_code;
     });
     expect(wrong).toEqual([]);
+  });
+
+  it("registers the demo municipalities' organisation agreement when none covers them, once", async () => {
+    const now = app.clock.now();
+    const services = app.server.services;
+    // The test database starts with an agreement for every municipality: nothing to register.
+    expect(await registerDemoOrganisationAgreements(services.organisationAgreements, now)).toEqual({
+      registered: [],
+    });
+    // A DATA_DIR from before organisation agreements existed: none at all.
+    await app.dataSource.query('UPDATE organisation_agreement SET ended_at = now()');
+    await services.organisationAgreements.refresh();
+    const handler = await app.tokens.handler(['905']);
+    const before = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${handler}` },
+      body: JSON.stringify({ query: '{ viewer { grants { municipalityCode } } }' }),
+    }).then((response) => response.json());
+    expect(before).toEqual({ data: { viewer: { grants: [] } } });
+
+    expect(await registerDemoOrganisationAgreements(services.organisationAgreements, now)).toEqual({
+      registered: Object.keys(DEMO_MUNICIPALITIES),
+    });
+    expect(await registerDemoOrganisationAgreements(services.organisationAgreements, now)).toEqual({
+      registered: [],
+    });
+    const after = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${handler}` },
+      body: JSON.stringify({ query: '{ viewer { grants { municipalityCode } } }' }),
+    }).then((response) => response.json());
+    expect(after).toEqual({ data: { viewer: { grants: [{ municipalityCode: '905' }] } } });
   });
 });

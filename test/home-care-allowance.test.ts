@@ -782,10 +782,19 @@ describe('the jobs command', () => {
   }, 120_000);
 
   it('says there is nothing to do before the generation day', async () => {
-    const run = await jobs('home-care-lists', '--as-of', '2026-12-30');
+    const run = await jobs('home-care-lists', '--as-of', '2026-10-29');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Nothing to do: the lists of 2026-12 are generated on 2026-12-31.');
-    expect((await listsInDatabase()).map((row) => row.month)).not.toContain('2026-12');
+    expect(run.stdout).toContain('Nothing to do: the lists of 2026-10 are generated on 2026-10-30.');
+    expect((await listsInDatabase()).map((row) => row.month)).not.toContain('2026-10');
+  }, 60_000);
+
+  it('refuses a date in the future, which would date lists before their day', async () => {
+    const run = await jobs('home-care-lists', '--as-of', '2099-01-30');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^--as-of 2099-01-30 is in the future \(today is \d{4}-\d{2}-\d{2} in Finland\)/,
+    );
+    expect(run.stdout).toBe('');
   }, 60_000);
 
   it('exits 2 on a malformed --as-of', async () => {

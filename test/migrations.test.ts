@@ -22,6 +22,7 @@ const APPLICATION_TABLES = [
   'notification',
   'notification_ledger',
   'notification_transfer',
+  'organisation_agreement',
   'partner_agreement',
   'person',
   'postal_code',

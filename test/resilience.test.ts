@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/db/data-source';
 import { EmbeddedPostgres } from '../src/db/embedded-postgres';
+import { insertAgreementForEveryMunicipality } from '../src/db/organisation-agreements';
 import { loadReferenceData } from '../src/db/reference-data';
 import { MoveToProcessingDocument, ReturnToNewDocument } from './generated/graphql';
 import { type EdgeEnvironment, edgeEnvironment, type Served } from './support/edge-app';
@@ -60,6 +61,7 @@ beforeAll(async () => {
   await setup.initialize();
   await setup.runMigrations();
   await loadReferenceData(setup.manager);
+  await insertAgreementForEveryMunicipality(setup.manager, 'Resilience test organisations');
   await setup.destroy();
 
   // As main.ts configures the API's pool: acquire and statement timeouts.

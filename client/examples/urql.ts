@@ -3,7 +3,8 @@
  * alone, with no generics to write.
  *
  * Run against a local service (`npm start` prints a token):
- *   KELMU_TOKEN=eyJ... node --import @swc-node/register/esm-register client/examples/urql.ts 905
+ *   KELMU_TOKEN=$(npm run -s token -- --municipality 905) \
+ *     node --import @swc-node/register/esm-register client/examples/urql.ts 905 [--move]
  */
 import { pathToFileURL } from 'node:url';
 import { Client, fetchExchange } from '@urql/core';
@@ -108,12 +109,24 @@ export async function transferToMunicipality(
   return result.data.transferToMunicipality;
 }
 
-/** Lists the New notifications of a municipality (argument, default Vaasa 905) and moves the oldest to processing. */
+/**
+ * The notification a demonstration may move to processing: the newest one the 30-day rule lets move. Moving one pending
+ * over 30 days would delete it (NotificationRemoved), and a demo must not destroy the data it shows.
+ */
+export function movableNotification(list: NewList): NotificationListItemFragment | undefined {
+  return list.notifications.find((notification) => notification.pendingDays <= 30);
+}
+
+/**
+ * Lists the New notifications of a municipality (argument, default Vaasa 905); with `--move`, moves the newest one
+ * that may be moved to processing (`npm run` the service again, or `returnToNew`, to undo).
+ */
 async function main(): Promise<void> {
   const url = process.env.KELMU_URL ?? 'http://localhost:4000/graphql';
   const token = process.env.KELMU_TOKEN;
   if (!token) throw new Error('set KELMU_TOKEN (npm start prints one)');
-  const list = await newNotifications(url, token, process.argv[2] ?? '905');
+  const [municipalityCode = '905'] = process.argv.slice(2).filter((argument) => argument !== '--move');
+  const list = await newNotifications(url, token, municipalityCode);
   console.log(`${list.totalCount} new notifications`);
   for (const notification of list.notifications) {
     const person = notification.person;
@@ -121,8 +134,10 @@ async function main(): Promise<void> {
       `${notification.id}  ${notification.pendingDays} d  ${person?.lastName ?? '?'}, ${person?.firstNames ?? '?'}  ${person?.address?.postalCode ?? ''}`,
     );
   }
-  const oldest = list.notifications.at(-1);
-  if (oldest) console.log(describeMoveToProcessing(await moveToProcessing(url, token, oldest.id)));
+  if (!process.argv.includes('--move')) return;
+  const movable = movableNotification(list);
+  if (movable) console.log(describeMoveToProcessing(await moveToProcessing(url, token, movable.id)));
+  else console.log('None of these may be moved: each is pending over 30 days and would be removed.');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,4 +5,5 @@
  * (urql, Apollo Client, graphql-request, …) infers the types from the document alone.
  */
 export type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
+export * from './download.js';
 export * from './generated/graphql.js';

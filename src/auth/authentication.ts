@@ -61,6 +61,23 @@ export function mintHandlerToken(
   });
 }
 
+/**
+ * A partner system's token as the identity gateway would issue it for a client of an agreement: `client_id` and no
+ * mandates, since its rights come from its organisation's agreements stored in the service.
+ */
+export function mintPartnerToken(
+  development: NonNullable<Authentication['development']>,
+  { clientId, expiresIn = '12h' }: { clientId: string; expiresIn?: string },
+): Promise<string> {
+  return signToken(development.key, {
+    issuer: development.issuer,
+    audience: development.audience,
+    subject: clientId,
+    expiresIn,
+    claims: { client_id: clientId, name: clientId },
+  });
+}
+
 /** The demo handler: integration-service mandates for the four Ostrobothnian demo municipalities. */
 export const DEMO_HANDLER: HandlerTokenOptions = {
   subject: 'demo-handler-ostrobothnia',

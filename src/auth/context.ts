@@ -1,3 +1,4 @@
+import type { WithheldGrant } from '../domain/organisation-agreement';
 import type { Viewer } from '../domain/viewer';
 import type { Language } from '../i18n/language';
 import type { Loaders } from '../loaders';
@@ -10,6 +11,8 @@ export interface Context {
   viewer: Viewer;
   /** A partner system's agreements in force today, which its grants come from; empty for persons. */
   agreements: readonly Agreement[];
+  /** A person's grants that are not in force (no organisation agreement), so that `viewer` can say why. */
+  withheldGrants: readonly WithheldGrant[];
   /** Request id and operation name, for log lines written while serving this request. */
   scope: RequestScope;
   /** The request's moment: every rule and computed field of one request sees the same time. */

@@ -56,6 +56,7 @@ export const permissionMap = {
   },
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,
+  WithheldGrant: isAuthenticatedCaller,
   Municipality: isAuthenticatedCaller,
   WelfareArea: isAuthenticatedCaller,
   NotificationConnection: canReadIntegrationServices,

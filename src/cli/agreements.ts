@@ -1,16 +1,24 @@
 import 'reflect-metadata';
 import type { DataContent } from '../domain/enums';
-import { AgreementError } from '../services/agreement.service';
+import { type Agreement, AgreementError } from '../services/agreement.service';
+import type { OrganisationAgreement } from '../services/organisation-agreement.service';
 import { parseCommandLine } from './args';
 import { type OpenCommand, runCommand } from './run-command';
 
 const USAGE = `Usage: npm run agreements -- add|list|end [options]
 
-  add   --client-id ID --organisation NAME --business-id 1234567-8 --legal-basis TEXT
+  add   [--client-id ID] --organisation NAME --business-id 1234567-8 --legal-basis TEXT
         --data-content INTEGRATION_SERVICES [--data-content …] --municipality 905 [--municipality …]
         --valid-from YYYY-MM-DD [--valid-to YYYY-MM-DD]
-  list  [--client-id ID]
-  end   --id AGREEMENT_ID      (takes effect on the client's next request)`;
+        With --client-id: a partner agreement (the client system's own access).
+        Without: an organisation agreement (persons' mandates from that organisation open these municipalities'
+        data contents; serving processes take it up within ORGANISATION_AGREEMENT_REFRESH_SECONDS, 10 s by default).
+  list  [--client-id ID]       (both kinds; with --client-id only that client's partner agreements)
+  end   --id AGREEMENT_ID      (either kind: a partner agreement on the client's next request, an organisation
+                                agreement within ORGANISATION_AGREEMENT_REFRESH_SECONDS)`;
+
+/** One line of `list`: which kind of agreement, then its terms. */
+type AgreementRow = (Agreement & { kind: 'partner' }) | (OrganisationAgreement & { kind: 'organisation' });
 
 async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -31,11 +39,10 @@ async function main(open: OpenCommand): Promise<number> {
   }
   const text = (name: keyof typeof values) =>
     typeof values[name] === 'string' ? (values[name] as string) : '';
-  const { agreements } = (await open()).services;
+  const { agreements, organisationAgreements } = (await open()).services;
   try {
     if (command === 'add') {
-      const created = await agreements.add({
-        clientId: text('client-id'),
+      const terms = {
         organisationName: text('organisation'),
         businessId: text('business-id'),
         legalBasis: text('legal-basis'),
@@ -43,18 +50,39 @@ async function main(open: OpenCommand): Promise<number> {
         municipalityCodes: (values.municipality as string[] | undefined) ?? [],
         validFrom: text('valid-from'),
         validTo: text('valid-to') || null,
-      });
-      console.log(`Added agreement ${created.id} for client ${created.clientId}.`);
+      };
+      if (values['client-id'] === undefined) {
+        const created = await organisationAgreements.add(terms);
+        console.log(`Added organisation agreement ${created.id} for ${created.organisationName}.`);
+      } else {
+        const created = await agreements.add({ clientId: text('client-id'), ...terms });
+        console.log(`Added agreement ${created.id} for client ${created.clientId}.`);
+      }
     } else if (command === 'end') {
-      const ended = await agreements.end(text('id'), new Date());
-      console.log(`Ended agreement ${ended.id} of client ${ended.clientId}.`);
+      const endedOrganisation = await organisationAgreements.end(text('id'), new Date());
+      if (endedOrganisation) {
+        console.log(
+          `Ended organisation agreement ${endedOrganisation.id} of ${endedOrganisation.organisationName}.`,
+        );
+      } else {
+        const ended = await agreements.end(text('id'), new Date());
+        console.log(`Ended agreement ${ended.id} of client ${ended.clientId}.`);
+      }
     } else {
-      for (const a of await agreements.list(text('client-id') || undefined)) {
+      const clientId = text('client-id') || undefined;
+      const rows: AgreementRow[] = (await agreements.list(clientId)).map((a) => ({ ...a, kind: 'partner' }));
+      if (clientId === undefined) {
+        rows.push(
+          ...(await organisationAgreements.list()).map((a) => ({ ...a, kind: 'organisation' as const })),
+        );
+      }
+      for (const a of rows) {
         const state = a.endedAt
           ? `ended ${a.endedAt.toISOString()}`
           : `${a.validFrom} – ${a.validTo ?? 'open'}`;
         console.log(
-          `${a.id}  ${a.clientId}  ${a.organisationName} (${a.businessId})  ${a.dataContents.join(',')}  ` +
+          `${a.id}  ${a.kind.padEnd(12)}  ${a.kind === 'partner' ? a.clientId : '-'}  ` +
+            `${a.organisationName} (${a.businessId})  ${a.dataContents.join(',')}  ` +
             `${a.municipalityCodes.join(',')}  ${state}`,
         );
       }

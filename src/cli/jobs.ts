@@ -14,7 +14,9 @@ immigrant-notifications  Kela's weekly run: notifies municipalities about immigr
 
 home-care-lists  Generates the month's child home care allowance lists, one per municipality, on or after the
                  month's last weekday (Mon–Fri, not a Finnish public holiday, Midsummer Eve or Christmas Eve).
-                 Running it again for the same month changes nothing. --as-of defaults to today in Finland.`;
+                 Running it again for the same month changes nothing.
+
+--as-of defaults to today in Finland; a date in the future is refused.`;
 
 async function main(open: OpenCommand): Promise<number> {
   const { values, positionals } = parseCommandLine(USAGE, { 'as-of': { type: 'string' } });
@@ -30,6 +32,14 @@ async function main(open: OpenCommand): Promise<number> {
   }
   if (!isCalendarDate(asOf)) {
     console.error(`--as-of must be a date YYYY-MM-DD, not ${asOf}`);
+    return 2;
+  }
+  // Kela's runs record what has happened: a run dated ahead would date notifications and lists before their day.
+  const today = finnishDate(systemClock.now());
+  if (asOf > today) {
+    console.error(
+      `--as-of ${asOf} is in the future (today is ${today} in Finland): a run is dated on or before the day it runs.`,
+    );
     return 2;
   }
   const { config, database, services } = await open();

@@ -14,6 +14,14 @@ function readCsv(file: string): Record<string, string>[] {
   });
 }
 
+/** The municipalities of the reference file (code and welfare area id), for commands that check codes without a database. */
+export function referenceMunicipalities(): { code: string; welfareAreaId: string | null }[] {
+  return readCsv('municipalities.csv').map((row) => ({
+    code: row.municipality_code ?? '',
+    welfareAreaId: row.welfare_area_id_yle || null,
+  }));
+}
+
 /**
  * Upserts the 308 municipalities and the postal codes. Idempotent: runs at every start-up after the migrations,
  * so a new edition of the files reaches existing databases.

@@ -1,13 +1,16 @@
 import type { DataSource } from 'typeorm';
-import { NotificationKind, NotificationStatus } from '../domain/enums';
+import { finnishDate } from '../domain/clock';
+import { DataContent, NotificationKind, NotificationStatus } from '../domain/enums';
 import { listGenerationDay } from '../domain/last-weekday';
 import { REMOVAL_AFTER_DAYS } from '../domain/notification-rules';
+import { coverageOn } from '../domain/organisation-agreement';
 import { fictivePersonalIdentityCode } from '../domain/personal-identity-code';
 import type { HomeCareAllowanceGenerationService } from '../services/home-care-allowance/home-care-allowance-generation.service';
 import type { RecipientImportService } from '../services/home-care-allowance/recipient-import.service';
 import type { RecipientRecordInput } from '../services/home-care-allowance/recipient-record';
 import type { NotificationImportService } from '../services/import/notification-import.service';
 import type { NotificationRecordInput } from '../services/import/notification-record';
+import type { OrganisationAgreementService } from '../services/organisation-agreement.service';
 import { randomSource } from './fictive-data/random';
 
 const DAY_MS = 86_400_000;
@@ -304,4 +307,30 @@ function demoPostalAreas(dataSource: DataSource): Promise<PostalArea[]> {
        FROM postal_code WHERE type_code = 1 AND municipality_code = ANY($1) ORDER BY code`,
     [Object.keys(DEMO_MUNICIPALITIES)],
   );
+}
+
+/**
+ * Kela's agreement with the demo municipalities' (fictive) organisation, without which the demo handler's mandates
+ * open nothing. Checked at every development start rather than once, so that a DATA_DIR made before organisation
+ * agreements existed gets it too: registers one for the demo municipalities no agreement in force covers today.
+ */
+export async function registerDemoOrganisationAgreements(
+  agreements: OrganisationAgreementService,
+  now: Date,
+): Promise<{ registered: string[] }> {
+  const today = finnishDate(now);
+  const coverage = coverageOn(await agreements.list(), today);
+  const missing = Object.keys(DEMO_MUNICIPALITIES).filter((code) => !coverage.has(code));
+  if (missing.length === 0) return { registered: [] };
+  await agreements.add({
+    organisationName: 'Kelmu-demo (fiktiivinen organisaatio)',
+    businessId: '0900000-7',
+    legalBasis: 'Demo: laki kotoutumisen edistämisestä (681/2023) 84 §',
+    dataContents: Object.values(DataContent),
+    municipalityCodes: missing,
+    validFrom: today,
+    validTo: null,
+  });
+  await agreements.refresh();
+  return { registered: missing };
 }

@@ -46,3 +46,8 @@ export enum NoticeVisibility {
   SAME_DAY = 'SAME_DAY',
   DAY_AFTER_DECISION = 'DAY_AFTER_DECISION',
 }
+
+/** Why a grant of a person's mandate is not in force. */
+export enum GrantWithheldReason {
+  NO_ORGANISATION_AGREEMENT = 'NO_ORGANISATION_AGREEMENT',
+}

@@ -25,8 +25,9 @@ import {
   ServiceUnavailableError,
   UNCODED_ERROR,
 } from '../domain/errors';
+import type { WithheldGrant } from '../domain/organisation-agreement';
 import { isDatabaseUnavailable } from '../domain/service-unavailable';
-import { ANONYMOUS, type Viewer } from '../domain/viewer';
+import { ANONYMOUS, isAuthenticated, type Viewer } from '../domain/viewer';
 import { localizeError, localizeGraphQLError } from '../i18n/error-messages';
 import { negotiateLanguage } from '../i18n/language';
 import { createLoaders } from '../loaders';
@@ -35,6 +36,7 @@ import { buildGraphQLSchema } from '../schema/build-schema';
 import { toGraphQLError } from '../schema/errors';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
+import { DEFAULT_ORGANISATION_AGREEMENT_REFRESH_SECONDS } from '../services/organisation-agreement.service';
 import { webhookDeliveryCounts } from '../services/webhooks/webhook-endpoint.service';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, rateLimitPerClient, securityHeaders } from './edge';
@@ -85,6 +87,10 @@ export interface HttpServerOptions {
    * test/authorization-differential.test.ts compares with.
    */
   authorization?: 'per-operation' | 'per-field';
+  /** Persons' mandates need their organisation's agreement in force (REQUIRE_ORGANISATION_AGREEMENT); true when absent. */
+  requireOrganisationAgreement?: boolean;
+  /** How often the organisation agreements are read again (ORGANISATION_AGREEMENT_REFRESH_SECONDS); 10 when absent. */
+  organisationAgreementRefreshSeconds?: number;
 }
 
 export interface HttpServer {
@@ -121,18 +127,38 @@ async function viewerFrom(header: string | undefined, verifyToken: TokenVerifier
   }
 }
 
+/** A request's viewer with the grants in force, and what the `viewer` query shows beside them. */
+interface RequestViewer {
+  viewer: Viewer;
+  agreements: Agreement[];
+  withheldGrants: WithheldGrant[];
+}
+
 /**
  * A partner system's rights come from its organisation's agreements in force today, never from token claims; read on
- * every request so that an ended agreement locks the client out at once.
+ * every request so that an ended agreement locks the client out at once. A person's grants from mandates are in force
+ * only where their organisation's agreement covers them (src/domain/organisation-agreement.ts), checked in memory.
+ * Applied per request after the token cache, so that a cached token sees agreements as they are now.
  */
 async function withAgreements(
   viewer: Viewer,
   services: Services,
   now: Date,
-): Promise<{ viewer: Viewer; agreements: Agreement[] }> {
-  if (viewer.kind !== ViewerKind.PARTNER_SYSTEM) return { viewer, agreements: [] };
-  const agreements = await services.agreements.inForce(viewer.id, finnishDate(now));
-  return { viewer: { ...viewer, grants: grantsOf(agreements) }, agreements };
+  requireOrganisationAgreement: boolean,
+): Promise<RequestViewer> {
+  if (viewer.kind === ViewerKind.PARTNER_SYSTEM) {
+    const agreements = await services.agreements.inForce(viewer.id, finnishDate(now));
+    return { viewer: { ...viewer, grants: grantsOf(agreements) }, agreements, withheldGrants: [] };
+  }
+  if (!requireOrganisationAgreement || !isAuthenticated(viewer) || viewer.grants.length === 0) {
+    return { viewer, agreements: [], withheldGrants: [] };
+  }
+  const { grants, withheldGrants } = services.organisationAgreements.apply(viewer.grants, finnishDate(now));
+  return {
+    viewer: withheldGrants.length === 0 ? viewer : { ...viewer, grants },
+    agreements: [],
+    withheldGrants,
+  };
 }
 
 /** An error nobody coded: the database being away (a warning) or a fault of ours (an error), logged once each. */
@@ -234,6 +260,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ...(options.accessLogAnchorFile ? { accessLogAnchorFile: options.accessLogAnchorFile } : {}),
     ...(options.ageSignal ? { ageSignal: options.ageSignal } : {}),
   });
+  const requireOrganisationAgreement = options.requireOrganisationAgreement ?? true;
+  if (requireOrganisationAgreement) {
+    await services.organisationAgreements.start(
+      options.organisationAgreementRefreshSeconds ?? DEFAULT_ORGANISATION_AGREEMENT_REFRESH_SECONDS,
+    );
+  }
   const authorization = shieldedSchemas(buildGraphQLSchema);
   const app = express();
   app.disable('x-powered-by');
@@ -330,11 +362,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   };
   const contextFor = async (req: http.IncomingMessage, scope: RequestScope): Promise<Context> => {
     const now = clock.now();
-    const { viewer, agreements } = await withAgreements(await viewerOf(req), services, now);
+    const { viewer, agreements, withheldGrants } = await withAgreements(
+      await viewerOf(req),
+      services,
+      now,
+      requireOrganisationAgreement,
+    );
     const language = negotiateLanguage(req.headers['accept-language']);
     return {
       viewer,
       agreements,
+      withheldGrants,
       scope,
       now,
       language,
@@ -444,6 +482,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     close: async ({ drainMs = 10_000, cancelGraceMs = 1000 } = {}) => {
       // Readiness and new requests turn 503 at once; in-flight requests finish, or are cancelled at the deadline.
       rateLimitStore?.shutdown();
+      services.organisationAgreements.stop();
       const { cancelled } = await closer.close({ drainMs, cancelGraceMs, cancel: cancelStatements });
       if (cancelled)
         logger.warn({ drainMs }, 'requests still running at the shutdown deadline were cancelled');

@@ -20,6 +20,7 @@ import { logger } from '../logger';
 import type { DownloadFile, PreparedDownload } from '../services/download.service';
 import { streamCsv } from './csv';
 import { sendError } from './error-response';
+import { downloadsOpenApi } from './openapi/downloads';
 import { requestScopeOf } from './operations';
 import {
   HOME_CARE_ALLOWANCE_COLUMNS,
@@ -184,6 +185,12 @@ export function downloadsRouter({ authorization, contextFor, countError }: Downl
     const allowed = `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
     throw new DownloadError(400, ErrorCode.BAD_USER_INPUT, `Invalid ${name}: ${allowed}.`);
   }
+
+  // The routes below, described for tools; public like the GraphQL schema's shape.
+  const description = downloadsOpenApi();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(description);
+  });
 
   router.get(
     '/home-care-allowance-lists/:file',

@@ -1,5 +1,11 @@
 import type { AgeSignal } from '../domain/age-signal';
-import { DataContent, NotificationKind, NotificationStatus, ViewerKind } from '../domain/enums';
+import {
+  DataContent,
+  GrantWithheldReason,
+  NotificationKind,
+  NotificationStatus,
+  ViewerKind,
+} from '../domain/enums';
 import { Language } from './language';
 
 /** One text in each of the service's languages; the type makes a missing translation a compile error. */
@@ -120,3 +126,15 @@ export function invalidTransitionMessage(
       return `Only notifications with status "${from}" allow this change; this one is "${now}".`;
   }
 }
+
+/**
+ * Why a grant of a person's mandate is withheld, as the `viewer` query tells it. Kela's instructions: "Ett avtal om
+ * användningen av Kelmu och utlämnande av uppgifter görs alltid upp mellan FPA och organisationen."
+ */
+export const GRANT_WITHHELD_MESSAGES: Readonly<Record<GrantWithheldReason, Translations>> = {
+  NO_ORGANISATION_AGREEMENT: {
+    FI: 'Organisaatiollasi ei ole Kelan kanssa voimassa olevaa Kelmun käyttösopimusta, joka kattaisi tämän kunnan ja nämä tietosisällöt. Valtuutesi avaa tiedot vasta, kun sopimus on voimassa.',
+    SV: 'Din organisation har inget gällande avtal med FPA om användningen av Kelmu som omfattar den här kommunen och de här datainnehållen. Din fullmakt ger tillgång till uppgifterna först när avtalet är i kraft.',
+    EN: 'Your organisation has no agreement with Kela on the use of Kelmu in force that covers this municipality and these data contents. Your mandate opens the data only once the agreement is in force.',
+  },
+};

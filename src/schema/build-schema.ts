@@ -17,11 +17,12 @@ import {
   NotificationTransferResolver,
   TransferReceiptResolver,
 } from '../resolvers/notification.resolver';
-import { AccessGrantResolver, ViewerResolver } from '../resolvers/viewer.resolver';
+import { AccessGrantResolver, ViewerResolver, WithheldGrantResolver } from '../resolvers/viewer.resolver';
 import { ViewerWebhookResolver } from '../resolvers/webhook.resolver';
 
 export const resolvers = [
   AccessGrantResolver,
+  WithheldGrantResolver,
   AccessLogResolver,
   HomeCareAllowanceResolver,
   InvalidTransitionResolver,

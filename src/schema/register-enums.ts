@@ -2,6 +2,7 @@ import { registerEnumType } from 'type-graphql';
 import { AgeSignal } from '../domain/age-signal';
 import {
   DataContent,
+  GrantWithheldReason,
   NotificationKind,
   NotificationOrder,
   NotificationStatus,
@@ -90,6 +91,17 @@ registerEnumType(AgeSignal, {
     RED: {
       description:
         'Near removal (fi: punainen, sv: röd): by default 25 pending days and over; in processing it is removed after 30.',
+    },
+  },
+});
+
+registerEnumType(GrantWithheldReason, {
+  name: 'GrantWithheldReason',
+  description: "Why a grant of a person's mandate is not in force.",
+  valuesConfig: {
+    NO_ORGANISATION_AGREEMENT: {
+      description:
+        "The person's organisation has no agreement with Kela in force covering the municipality and data contents (Kela: the use of Kelmu rests on an agreement between Kela and the authority).",
     },
   },
 });

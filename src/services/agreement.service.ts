@@ -87,32 +87,42 @@ export class AgreementService {
   private validate(agreement: NewAgreement): void {
     const problems: string[] = [];
     if (!agreement.clientId.trim()) problems.push('client id is required');
-    if (!agreement.organisationName.trim()) problems.push('organisation name is required');
-    if (!FinnishBusinessIds.isValidBusinessId(agreement.businessId)) {
-      problems.push(
-        `business id ${agreement.businessId} is not a valid Y-tunnus (1234567-8 with its check digit)`,
-      );
-    }
-    if (!agreement.legalBasis.trim()) problems.push('legal basis is required');
-    if (agreement.legalBasis.length > 2000) problems.push('legal basis is at most 2,000 characters');
-    const contents = new Set<string>(Object.values(DataContent));
-    for (const content of agreement.dataContents) {
-      if (!contents.has(content)) problems.push(`unknown data content ${content}`);
-    }
-    if (agreement.dataContents.length === 0) problems.push('at least one data content');
-    if (agreement.municipalityCodes.length === 0) problems.push('at least one municipality');
-    for (const code of agreement.municipalityCodes) {
-      if (!this.isKnownMunicipality(code)) problems.push(`unknown municipality ${code}`);
-    }
-    if (!isCalendarDate(agreement.validFrom)) problems.push('valid from must be a date YYYY-MM-DD');
-    if (
-      agreement.validTo !== null &&
-      (!isCalendarDate(agreement.validTo) || agreement.validTo < agreement.validFrom)
-    ) {
-      problems.push('valid to must be a date YYYY-MM-DD on or after valid from');
-    }
+    problems.push(...termsProblems(agreement, this.isKnownMunicipality));
     if (problems.length > 0) throw new AgreementError(`Invalid agreement: ${problems.join('; ')}.`);
   }
+}
+
+/** What an agreement's terms (partner or organisation agreement alike) get wrong; empty when nothing. */
+export function termsProblems(
+  agreement: Omit<NewAgreement, 'clientId'>,
+  isKnownMunicipality: (code: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  if (!agreement.organisationName.trim()) problems.push('organisation name is required');
+  if (!FinnishBusinessIds.isValidBusinessId(agreement.businessId)) {
+    problems.push(
+      `business id ${agreement.businessId} is not a valid Y-tunnus (1234567-8 with its check digit)`,
+    );
+  }
+  if (!agreement.legalBasis.trim()) problems.push('legal basis is required');
+  if (agreement.legalBasis.length > 2000) problems.push('legal basis is at most 2,000 characters');
+  const contents = new Set<string>(Object.values(DataContent));
+  for (const content of agreement.dataContents) {
+    if (!contents.has(content)) problems.push(`unknown data content ${content}`);
+  }
+  if (agreement.dataContents.length === 0) problems.push('at least one data content');
+  if (agreement.municipalityCodes.length === 0) problems.push('at least one municipality');
+  for (const code of agreement.municipalityCodes) {
+    if (!isKnownMunicipality(code)) problems.push(`unknown municipality ${code}`);
+  }
+  if (!isCalendarDate(agreement.validFrom)) problems.push('valid from must be a date YYYY-MM-DD');
+  if (
+    agreement.validTo !== null &&
+    (!isCalendarDate(agreement.validTo) || agreement.validTo < agreement.validFrom)
+  ) {
+    problems.push('valid to must be a date YYYY-MM-DD on or after valid from');
+  }
+  return problems;
 }
 
 /** Access grants per municipality from the agreements in force: their data contents, and which agreements give them. */

@@ -13,12 +13,15 @@ import { MunicipalityService } from './municipality.service';
 import { NotificationChangeService } from './notifications/notification-changes.service';
 import { NotificationExportService } from './notifications/notification-export.service';
 import { NotificationReadService } from './notifications/notification-reads.service';
+import { OrganisationAgreementService } from './organisation-agreement.service';
 import { PurgeService } from './purge.service';
 
 import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 export interface Services {
   accessLog: AccessLogService;
   agreements: AgreementService;
+  /** Kela's agreements with authorities, which persons' mandates need (kept in memory by the serving process). */
+  organisationAgreements: OrganisationAgreementService;
   downloads: DownloadService;
   municipalities: MunicipalityService;
   /** Per-request reads of the lists. */
@@ -68,6 +71,9 @@ export async function createServices(
   return {
     accessLog,
     agreements: new AgreementService(dataSource, (code) => municipalities.isKnown(code)),
+    organisationAgreements: new OrganisationAgreementService(dataSource, (code) =>
+      municipalities.isKnown(code),
+    ),
     downloads: new DownloadService(
       dataSource,
       notifications,

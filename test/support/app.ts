@@ -118,7 +118,13 @@ function serveJwks(body: string): Promise<{ url: string; close: () => Promise<vo
  * The service as it runs in production, on its own cloned database: tokens verified by jose against a JWKS
  * served over HTTP, shield, real SQL. Only the clock is the test's.
  */
-export async function startTestApp(options: { ageSignal?: AgeSignalThresholds } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: {
+    ageSignal?: AgeSignalThresholds;
+    requireOrganisationAgreement?: boolean;
+    organisationAgreementRefreshSeconds?: number;
+  } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const statements = new StatementCounter();
   const dataSource = createDataSource({ url: database.url, statementCounter: statements, poolSize: 25 });
@@ -130,6 +136,12 @@ export async function startTestApp(options: { ageSignal?: AgeSignalThresholds } 
     dataSource,
     clock,
     ...(options.ageSignal ? { ageSignal: options.ageSignal } : {}),
+    ...(options.requireOrganisationAgreement === undefined
+      ? {}
+      : { requireOrganisationAgreement: options.requireOrganisationAgreement }),
+    ...(options.organisationAgreementRefreshSeconds
+      ? { organisationAgreementRefreshSeconds: options.organisationAgreementRefreshSeconds }
+      : {}),
     verifyToken: createTokenVerifier({
       keys: remoteKeys(jwks.url),
       issuer: ISSUER,

@@ -7,11 +7,15 @@ import type { TestProject } from 'vitest/node';
 import { fillPersonKeys, keyAccessLog } from '../../src/db/access-log-setup';
 import { createDataSource } from '../../src/db/data-source';
 import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { insertAgreementForEveryMunicipality } from '../../src/db/organisation-agreements';
 import { loadReferenceData } from '../../src/db/reference-data';
 import { testAccessLogKey } from './access-log-key';
 import { freePort } from './processes';
 
 export const TEMPLATE_DATABASE = 'kelmu_template';
+
+/** Names the organisation agreement every test database starts with; test/organisation-agreements.test.ts ends it. */
+export const TEST_ORGANISATION = 'Testikunnat / Testkommunerna';
 
 /**
  * One real PostgreSQL for the whole run: embedded (PostgreSQL 18) unless TEST_DATABASE_URL names another server
@@ -53,6 +57,8 @@ export default async function setup(project: TestProject) {
   await dataSource.initialize();
   await dataSource.runMigrations();
   await loadReferenceData(dataSource.manager);
+  // Persons' mandates open data only under an organisation agreement: the tests that mint person tokens stand on one.
+  await insertAgreementForEveryMunicipality(dataSource.manager, TEST_ORGANISATION);
   await keyAccessLog(dataSource, testAccessLogKey);
   await fillPersonKeys(dataSource);
   await dataSource.destroy();

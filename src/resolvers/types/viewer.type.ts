@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { DataContent, ViewerKind } from '../../domain/enums';
+import { DataContent, GrantWithheldReason, ViewerKind } from '../../domain/enums';
 
 @ObjectType({
   simpleResolvers: true,
@@ -17,6 +17,25 @@ export class AccessGrant {
       'What the access rests on: the Suomi.fi mandate issue(s), e.g. INTEGRATION_CLIENT_DATA, or an agreement.',
   })
   purpose!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "A grant of a person's Suomi.fi mandate that is not in force, and why: the data stays closed until the reason is gone.",
+})
+export class WithheldGrant {
+  @Field(() => String, { description: 'Three-digit code of the municipality.' })
+  municipalityCode!: string;
+
+  @Field(() => [DataContent], { description: 'Data contents the mandate would open there but does not.' })
+  dataContents!: DataContent[];
+
+  @Field(() => String, { description: 'The Suomi.fi mandate issue(s) the grant comes from.' })
+  purpose!: string;
+
+  @Field(() => GrantWithheldReason, { description: 'Why the grant is not in force.' })
+  reason!: GrantWithheldReason;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The caller, and what they may see.' })
