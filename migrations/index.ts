@@ -12,6 +12,7 @@ import { OrganisationAgreements1795825000000 } from './1795825000000-Organisatio
 import { NotificationCriteria1795830000000 } from './1795830000000-NotificationCriteria';
 import { SocialCareNotices1795840000000 } from './1795840000000-SocialCareNotices';
 import { UnemploymentMonths1795850000000 } from './1795850000000-UnemploymentMonths';
+import { Webhooks1795860000000 } from './1795860000000-Webhooks';
 import { NotificationChangeEvents1795870000000 } from './1795870000000-NotificationChangeEvents';
 
 /** Migration classes in order; classes rather than globs so that every runner loads the same code. */
@@ -30,5 +31,6 @@ export const migrations = [
   NotificationCriteria1795830000000,
   SocialCareNotices1795840000000,
   UnemploymentMonths1795850000000,
+  Webhooks1795860000000,
   NotificationChangeEvents1795870000000,
 ];

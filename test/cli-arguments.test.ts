@@ -9,6 +9,7 @@ const COMMANDS = [
   'jobs',
   'worker',
   'agreements',
+  'webhooks',
   'generate',
   'audit-verify',
 ] as const;

@@ -32,6 +32,9 @@ const APPLICATION_TABLES = [
   'social_care_notice_transfer',
   'unemployment_benefit_payment',
   'unemployment_month',
+  'webhook_delivery',
+  'webhook_endpoint',
+  'webhook_event',
 ];
 
 let database: { url: string; drop: () => Promise<void> };

@@ -29,6 +29,8 @@ import {
   isAuthenticatedCaller,
   isHomeCareAllowanceListInViewerScope,
   isNotificationInViewerScope,
+  isOwnWebhookDelivery,
+  isPartnerSystem,
   isSocialCareNoticeInViewerScope,
 } from './rules';
 
@@ -61,7 +63,11 @@ export const permissionMap = {
     notificationsChanged: and(canReadIntegrationServices, canSubscribeToMunicipality),
   },
   NotificationsChanged: canReadIntegrationServices,
-  Viewer: isAuthenticatedCaller,
+  Viewer: {
+    '*': isAuthenticatedCaller,
+    // Webhooks (issue 14): partner systems only, their own endpoints only (the service's SQL and the row rule).
+    webhookDeliveries: isPartnerSystem,
+  },
   AccessGrant: isAuthenticatedCaller,
   PartnerAgreement: isAuthenticatedCaller,
   WithheldGrant: isAuthenticatedCaller,
@@ -75,6 +81,7 @@ export const permissionMap = {
     canReadHomeCareAllowance,
     canReviewAccessLog,
     canReadSocialAssistance,
+    isPartnerSystem,
   ),
   Notification: isNotificationInViewerScope,
   NotificationTransfer: canReadIntegrationServices,
@@ -106,6 +113,9 @@ export const permissionMap = {
   InvalidTransition: or(canHandleIntegrationServices, canHandleSocialAssistance),
   NotificationRemoved: canHandleIntegrationServices,
   TransferReceipt: canHandleIntegrationServices,
+  WebhookDeliveryConnection: isPartnerSystem,
+  WebhookDeliveryEdge: isPartnerSystem,
+  WebhookDelivery: isOwnWebhookDelivery,
   Labels: allow,
   NotificationStatusLabel: allow,
   AgeSignalLabel: allow,

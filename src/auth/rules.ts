@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import { DataContent } from '../domain/enums';
+import { DataContent, ViewerKind } from '../domain/enums';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { canAccess, isAuthenticated, municipalitiesFor } from '../domain/viewer';
 import type { Context } from './context';
@@ -151,4 +151,20 @@ export const canSubscribeToMunicipality = canFilterMunicipality(
   DataContent.INTEGRATION_SERVICES,
   (args) => args.municipalityCode,
   'integration-service data',
+);
+
+/** Webhooks (issue 14) are registered for partner systems' agreements: only a partner system has deliveries. */
+export const isPartnerSystem = rule({ cache: 'contextual' })(
+  (_parent, _args, ctx: Context) =>
+    isAuthenticated(ctx.viewer) && ctx.viewer.kind === ViewerKind.PARTNER_SYSTEM,
+);
+
+/** Row scope, the second time: the SQL reads only the client's own endpoints' deliveries; this checks the row. */
+export const isOwnWebhookDelivery = rule({ cache: 'no_cache' })(
+  (parent: { clientId: string }, _args, ctx: Context) =>
+    isAuthenticated(ctx.viewer) &&
+    ctx.viewer.kind === ViewerKind.PARTNER_SYSTEM &&
+    parent.clientId === ctx.viewer.id
+      ? true
+      : new NotFoundError(),
 );

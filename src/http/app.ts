@@ -37,6 +37,7 @@ import { toGraphQLError } from '../schema/errors';
 import { createServices, type Services } from '../services';
 import { type Agreement, grantsOf } from '../services/agreement.service';
 import { DEFAULT_ORGANISATION_AGREEMENT_REFRESH_SECONDS } from '../services/organisation-agreement.service';
+import { webhookDeliveryCounts } from '../services/webhooks/webhook-endpoint.service';
 import { downloadsRouter } from './downloads';
 import { corsPolicy, rateLimitPerClient, securityHeaders } from './edge';
 import { requestErrorAnswer, sendError, writeError } from './error-response';
@@ -275,7 +276,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const httpServer = http.createServer();
   const bodyLimit = options.bodyLimit ?? '1mb';
-  const metrics = createMetrics(() => poolOf(dataSource));
+  const metrics = createMetrics(
+    () => poolOf(dataSource),
+    () => webhookDeliveryCounts(dataSource),
+  );
   const limits = queryLimitOptions(DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(

@@ -5,6 +5,14 @@ import type { Context } from '../auth/context';
 import type { PoolStats } from '../db/data-source';
 import type { NodeMiddleware } from './edge';
 
+/** Webhook deliveries by outcome, counted in the database (src/services/webhooks). */
+export interface WebhookDeliveryCounts {
+  delivered: number;
+  failed: number;
+  retry: number;
+  pending: number;
+}
+
 /** Paths that are their own `route` label; everything else is `other` (so that unknown URLs add no series). */
 const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'];
 
@@ -34,7 +42,10 @@ export interface Metrics {
  * collide): request rate and latency per route and status, latency per GraphQL operation, errors by code, the
  * database pool's connections, and Node's process metrics.
  */
-export function createMetrics(pool: () => PoolStats | undefined): Metrics {
+export function createMetrics(
+  pool: () => PoolStats | undefined,
+  webhookDeliveries?: () => Promise<WebhookDeliveryCounts>,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -86,6 +97,8 @@ export function createMetrics(pool: () => PoolStats | undefined): Metrics {
     },
   });
 
+  if (webhookDeliveries) registerWebhookMetrics(registry, webhookDeliveries);
+
   const operationLabels = new Set<string>();
   const operationLabel = (name: string | null | undefined): string => {
     if (!name) return 'anonymous';
@@ -129,4 +142,41 @@ export function createMetrics(pool: () => PoolStats | undefined): Metrics {
       errors.inc({ code: code ?? 'UNKNOWN' });
     },
   };
+}
+
+/**
+ * Webhooks (issue 14). Deliveries run in whichever process runs the worker (`npm start` or `npm run worker`), so the
+ * counts are read from the delivery table at scrape time rather than counted in this process: every instance reports
+ * the same totals (sum() across instances would overcount; use max()). They only grow while deliveries are kept.
+ */
+function registerWebhookMetrics(registry: Registry, counts: () => Promise<WebhookDeliveryCounts>): void {
+  let latest: Promise<WebhookDeliveryCounts> | undefined;
+  // One query per scrape for both metrics.
+  const read = () => {
+    latest ??= counts().finally(() => setTimeout(() => (latest = undefined), 1000).unref());
+    return latest;
+  };
+  new Counter({
+    name: 'kelmu_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by result: delivered (2xx), retry (failed, tried again), failed (given up).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    async collect() {
+      const current = await read().catch(() => undefined);
+      if (!current) return;
+      this.reset();
+      this.inc({ result: 'delivered' }, current.delivered);
+      this.inc({ result: 'retry' }, current.retry);
+      this.inc({ result: 'failed' }, current.failed);
+    },
+  });
+  new Gauge({
+    name: 'kelmu_webhook_deliveries_pending',
+    help: 'Webhook deliveries not yet delivered nor given up (first attempt due, or retrying).',
+    registers: [registry],
+    async collect() {
+      const current = await read().catch(() => undefined);
+      if (current) this.set(current.pending);
+    },
+  });
 }

@@ -32,6 +32,9 @@ export const TASKS = {
   homeCareAllowanceLists: 'home_care_allowance_lists',
   purge: 'purge',
   socialCareNotices: 'social_care_notices',
+  // Webhooks (issue 14): recorded events become deliveries; each delivery is its own job (webhook_delivery, named
+  // by the service that enqueues it in SQL).
+  webhooksDispatch: 'webhooks_dispatch',
 } as const;
 
 export type TaskName = (typeof TASKS)[keyof typeof TASKS];
@@ -50,6 +53,14 @@ export const CRONTAB = `
 # The purge (30-day rule, 24-month list retention), daily at 01:00 in Helsinki: 23:00 or 22:00 UTC the evening before.
 0 23 * * * purge ?id=daily_purge_eet&fill=1d {at:"01:00"}
 0 22 * * * purge ?id=daily_purge_eest&fill=1d {at:"01:00"}
+`;
+
+/**
+ * Webhooks (issue 14): recorded events become deliveries every minute, whatever the time zone. No backfill: the outbox
+ * keeps whatever a missed minute left, and the next run takes it.
+ */
+export const WEBHOOK_CRONTAB = `
+* * * * * webhooks_dispatch ?id=webhooks_dispatch
 `;
 
 const helsinkiClock = new Intl.DateTimeFormat('en-GB', {

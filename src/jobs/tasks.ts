@@ -12,6 +12,11 @@ import {
 } from '../services/immigrant-notification-run.service';
 import { PurgeService } from '../services/purge.service';
 import { SocialCareNoticeRunService } from '../services/social-care-notice-run.service';
+import {
+  WEBHOOK_DELIVERY_TASK,
+  WebhookDeliveryService,
+  WebhookDispatchService,
+} from '../services/webhooks/webhook-dispatch.service';
 import { isHelsinkiSlot, TASKS } from './schedule';
 
 export interface TaskDependencies {
@@ -125,5 +130,45 @@ export function createTaskList(deps: TaskDependencies): TaskList {
       ).purgeAll();
       log.info(removed, 'purged expired notifications, lists, social-care notices and access log entries');
     }),
+
+    ...webhookTasks(deps, clock),
+  };
+}
+
+const deliveryPayload = z.object({ deliveryId: z.uuid() });
+
+/** Webhooks (issue 14): not per date like the runs above, so without `task()`'s slot handling. */
+function webhookTasks(deps: TaskDependencies, clock: Clock): TaskList {
+  return {
+    [TASKS.webhooksDispatch]: async (_payload, helpers) => {
+      const result = await new WebhookDispatchService(deps.dataSource).dispatch(clock.now());
+      if (result.events > 0 || result.visibleNoticeEvents > 0) {
+        deps.logger.info(
+          { task: helpers.job.task_identifier, jobId: helpers.job.id, ...result },
+          'webhook events dispatched',
+        );
+      }
+    },
+
+    [WEBHOOK_DELIVERY_TASK]: async (payload, helpers) => {
+      const parsed = deliveryPayload.safeParse(payload);
+      if (!parsed.success) throw new Error('Invalid payload: deliveryId must be a uuid');
+      const { job } = helpers;
+      const outcome = await new WebhookDeliveryService(deps.dataSource).deliver(
+        parsed.data.deliveryId,
+        job.attempts,
+        job.max_attempts,
+      );
+      const log = deps.logger.child({ task: job.task_identifier, jobId: job.id, attempt: job.attempts });
+      // Only ids and the outcome: the receiver's URL is the partner's business, its answer may quote anything.
+      if (outcome === 'retry') {
+        log.warn({ deliveryId: parsed.data.deliveryId }, 'webhook delivery failed; retried later');
+        // graphile-worker retries a job that throws, after exp(attempts) seconds.
+        throw new Error('webhook delivery failed');
+      }
+      if (outcome === 'failed')
+        log.error({ deliveryId: parsed.data.deliveryId }, 'webhook delivery given up');
+      else log.debug({ deliveryId: parsed.data.deliveryId, outcome }, 'webhook delivery');
+    },
   };
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../domain/clock';
 import type { EligibilityRule } from '../services/immigrant-notification-run.service';
-import { CRONTAB } from './schedule';
+import { CRONTAB, WEBHOOK_CRONTAB } from './schedule';
 import { createTaskList } from './tasks';
 
 /**
@@ -32,7 +32,7 @@ export interface StartWorkerOptions {
   /** Days the daily purge keeps social-care notices (config.socialCareNoticeRetentionDays). */
   socialCareNoticeRetentionDays?: number;
   clock?: Clock;
-  /** The crontab to schedule (default: CRONTAB); false runs enqueued jobs only. */
+  /** The crontab to schedule (default: CRONTAB and WEBHOOK_CRONTAB); false runs enqueued jobs only. */
   crontab?: string | false;
   /** Milliseconds between polls for jobs due in the future or for retries (default 2000). */
   pollInterval?: number;
@@ -111,7 +111,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   let runner: Runner;
   try {
     await migrateSerially(pgPool, logger);
-    const crontab = options.crontab ?? CRONTAB;
+    const crontab = options.crontab ?? `${CRONTAB}${WEBHOOK_CRONTAB}`;
     runner = await run({
       pgPool,
       concurrency,

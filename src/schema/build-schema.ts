@@ -25,6 +25,7 @@ import {
   SocialCareNoticeTransferResolver,
 } from '../resolvers/social-care-notice.resolver';
 import { AccessGrantResolver, ViewerResolver, WithheldGrantResolver } from '../resolvers/viewer.resolver';
+import { ViewerWebhookResolver } from '../resolvers/webhook.resolver';
 
 export const resolvers = [
   AccessGrantResolver,
@@ -46,6 +47,7 @@ export const resolvers = [
   SocialCareNoticeTransferReceiptResolver,
   SocialCareNoticeTransferResolver,
   ViewerResolver,
+  ViewerWebhookResolver,
 ] as const;
 
 /**

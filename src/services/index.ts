@@ -19,6 +19,7 @@ import { PurgeService } from './purge.service';
 import { SocialCareNoticeChangeService } from './social-care/social-care-notice-changes.service';
 import { SocialCareNoticeReadService } from './social-care/social-care-notice-reads.service';
 
+import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 export interface Services {
   accessLog: AccessLogService;
   agreements: AgreementService;
@@ -47,6 +48,8 @@ export interface Services {
   purge: PurgeService;
   /** Notification changes for subscriptions, heard through LISTEN/NOTIFY from every process (issue 14). */
   notificationEvents: NotificationEventService;
+  /** Partner systems' webhook endpoints and their deliveries (issue 14). */
+  webhooks: WebhookEndpointService;
 }
 
 export interface ServiceOptions {
@@ -110,5 +113,6 @@ export async function createServices(
       options.socialCareNoticeRetentionDays,
     ),
     notificationEvents: NotificationEventService.forDataSource(dataSource, municipalities),
+    webhooks: new WebhookEndpointService(dataSource, clock),
   };
 }
