@@ -324,9 +324,12 @@ describe('loading the demo data into a database', () => {
     }).then((response) => response.json());
     expect(before).toEqual({ data: { viewer: { grants: [] } } });
 
-    expect(await registerDemoOrganisationAgreements(services.organisationAgreements, now)).toEqual({
-      registered: Object.keys(DEMO_MUNICIPALITIES),
-    });
+    // The demo municipalities, and every municipality of the social-care demo's recipients (PO, HEL, AX).
+    const { registered } = await registerDemoOrganisationAgreements(services.organisationAgreements, now);
+    expect(registered).toEqual(
+      expect.arrayContaining([...Object.keys(DEMO_MUNICIPALITIES), '599', '478', '035']),
+    );
+    expect(registered).not.toContain('837');
     expect(await registerDemoOrganisationAgreements(services.organisationAgreements, now)).toEqual({
       registered: [],
     });

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { recipientMunicipalities } from '../db/reference-data';
 import { finnishDate } from '../domain/clock';
 import {
   DataContent,
@@ -334,10 +335,41 @@ function demoPostalAreas(dataSource: DataSource): Promise<PostalArea[]> {
   );
 }
 
+/** The (fictive) organisations whose agreements with Kela the demo's handlers work under. */
+function demoOrganisations(): {
+  organisationName: string;
+  businessId: string;
+  legalBasis: string;
+  dataContents: DataContent[];
+  municipalityCodes: readonly string[];
+}[] {
+  const socialCare = (recipientId: string, organisationName: string, businessId: string) => ({
+    organisationName,
+    businessId,
+    legalBasis: 'Demo: laki toimeentulotuesta (1412/1997) 14 b §',
+    dataContents: [DataContent.SOCIAL_ASSISTANCE, DataContent.ACCESS_LOG],
+    municipalityCodes: recipientMunicipalities(recipientId) ?? [],
+  });
+  return [
+    {
+      organisationName: 'Kelmu-demo (fiktiivinen organisaatio)',
+      businessId: '0900000-7',
+      legalBasis: 'Demo: laki kotoutumisen edistämisestä (681/2023) 84 §',
+      dataContents: Object.values(DataContent),
+      municipalityCodes: Object.keys(DEMO_MUNICIPALITIES),
+    },
+    // The recipients of the demo's social-care notices: the welfare area of Pohjanmaa, Helsinki and Åland.
+    socialCare('PO', 'Pohjanmaan hyvinvointialue (demo)', '0900001-5'),
+    socialCare('HEL', 'Helsingin kaupunki (demo)', '0900002-3'),
+    socialCare('AX', 'Ålands kommuner (demo)', '0900005-8'),
+  ];
+}
+
 /**
- * Kela's agreement with the demo municipalities' (fictive) organisation, without which the demo handler's mandates
- * open nothing. Checked at every development start rather than once, so that a DATA_DIR made before organisation
- * agreements existed gets it too: registers one for the demo municipalities no agreement in force covers today.
+ * Kela's agreements with the demo's (fictive) organisations, without which the demo handlers' mandates open nothing.
+ * Checked at every development start rather than once, so that a DATA_DIR made before organisation agreements (or
+ * before social-care notices) existed gets them too: registers each for the municipalities and data contents that no
+ * agreement in force covers today.
  */
 export async function registerDemoOrganisationAgreements(
   agreements: OrganisationAgreementService,
@@ -345,17 +377,15 @@ export async function registerDemoOrganisationAgreements(
 ): Promise<{ registered: string[] }> {
   const today = finnishDate(now);
   const coverage = coverageOn(await agreements.list(), today);
-  const missing = Object.keys(DEMO_MUNICIPALITIES).filter((code) => !coverage.has(code));
-  if (missing.length === 0) return { registered: [] };
-  await agreements.add({
-    organisationName: 'Kelmu-demo (fiktiivinen organisaatio)',
-    businessId: '0900000-7',
-    legalBasis: 'Demo: laki kotoutumisen edistämisestä (681/2023) 84 §',
-    dataContents: Object.values(DataContent),
-    municipalityCodes: missing,
-    validFrom: today,
-    validTo: null,
-  });
-  await agreements.refresh();
-  return { registered: missing };
+  const registered = new Set<string>();
+  for (const organisation of demoOrganisations()) {
+    const missing = organisation.municipalityCodes.filter((code) =>
+      organisation.dataContents.some((content) => !coverage.get(code)?.has(content)),
+    );
+    if (missing.length === 0) continue;
+    await agreements.add({ ...organisation, municipalityCodes: missing, validFrom: today, validTo: null });
+    for (const code of missing) registered.add(code);
+  }
+  if (registered.size > 0) await agreements.refresh();
+  return { registered: [...registered].sort() };
 }

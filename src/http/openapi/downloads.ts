@@ -1,6 +1,6 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { AgeSignal } from '../../domain/age-signal';
-import { NotificationOrder, NotificationStatus } from '../../domain/enums';
+import { NotificationOrder, NotificationStatus, SocialCareNoticeKind } from '../../domain/enums';
 import { ErrorCode } from '../../domain/errors';
 
 /**
@@ -70,6 +70,39 @@ const listFilter: Parameter[] = [
       enum: Object.values(NotificationOrder),
       default: NotificationOrder.NEWEST_FIRST,
     },
+  },
+];
+
+const socialCareFilter: Parameter[] = [
+  {
+    name: 'kinds',
+    in: 'query',
+    description: `Only these kinds, comma-separated: ${Object.values(SocialCareNoticeKind).join(', ')}.`,
+    schema: { type: 'string' },
+  },
+  {
+    name: 'recipientId',
+    in: 'query',
+    description: 'Only the municipalities of this recipient: a welfare area (e.g. PO), HEL or AX.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'municipalityCode',
+    in: 'query',
+    description: 'One municipality (three digits); without it every municipality you may see.',
+    schema: { type: 'string', pattern: '^[0-9]{3}$' },
+  },
+  {
+    name: 'postalCode',
+    in: 'query',
+    description: 'Only persons whose address has this postal code.',
+    schema: { type: 'string', pattern: '^[0-9]{5}$' },
+  },
+  {
+    name: 'personalIdentityCode',
+    in: 'query',
+    description: 'Only this person (a search by person, recorded in the access log as such).',
+    schema: { type: 'string' },
   },
 ];
 
@@ -169,6 +202,10 @@ export function downloadsOpenApi(): OpenAPIV3_1.Document {
         name: 'Child home care allowance lists',
         description: 'lasten kotihoidon tuki / stöd för hemvård av barn',
       },
+      {
+        name: 'Social-care notices',
+        description: 'to welfare areas, Helsinki and Åland (mandate SOCIAL_ASSISTANCE_CLIENT_DATA)',
+      },
     ],
     paths: {
       ...both('/downloads/notifications', 'A notification list', listFilter, 'Immigrant notifications'),
@@ -179,6 +216,13 @@ export function downloadsOpenApi(): OpenAPIV3_1.Document {
         [id],
         'Child home care allowance lists',
       ),
+      ...both(
+        '/downloads/social-care-notices',
+        'Social-care notices (visible ones)',
+        socialCareFilter,
+        'Social-care notices',
+      ),
+      ...both('/downloads/social-care-notices/{id}', 'One social-care notice', [id], 'Social-care notices'),
       '/downloads/openapi.json': {
         get: {
           summary: 'This description',
