@@ -1,11 +1,21 @@
 /**
  * A React + urql view of one municipality's New notifications, built on @kelmu/graphql-client: paging with `after`,
- * newest or oldest first, a postal code filter, moving a notification to processing (a union result) and downloading
- * the list as a workbook with the bearer token. Every variable and field is typed from the documents alone.
+ * newest or oldest first, a postal code filter, moving a notification to processing (a union result), downloading
+ * the list as a workbook with the bearer token, and a subscription that refreshes the list when another handler (or
+ * Kela's weekly run) changes the municipality's notifications. Every variable and field is typed from the documents alone.
  * `npm test` type-checks this file (client/examples/react/tsconfig.json).
  */
+import { createClient as createWsClient } from 'graphql-ws';
 import { useState } from 'react';
-import { Client, fetchExchange, Provider, useMutation, useQuery } from 'urql';
+import {
+  Client,
+  fetchExchange,
+  Provider,
+  subscriptionExchange,
+  useMutation,
+  useQuery,
+  useSubscription,
+} from 'urql';
 // In a frontend project: from '@kelmu/graphql-client'.
 import {
   fetchDownload,
@@ -13,15 +23,34 @@ import {
   type MoveToProcessingMutation,
   type NotificationListItemFragment,
   type NotificationOrder,
+  NotificationsChangedDocument,
+  type NotificationsChangedSubscription,
+  type NotificationsChangedSubscriptionVariables,
   NotificationsDocument,
   saveDownload,
 } from '../../src/index.js';
 
-/** One client per signed-in user: the token goes in every request. */
+/**
+ * One client per signed-in user: the token goes in every request, and in graphql-ws's connection_init for
+ * subscriptions (same URL, ws: or wss:).
+ */
 export function createClient(url: string, token: string): Client {
+  const ws = createWsClient({
+    url: url.replace(/^http/, 'ws'),
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
   return new Client({
     url,
-    exchanges: [fetchExchange],
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
+        }),
+      }),
+    ],
     // The service's CSRF prevention wants POST (or a preflight header) from browsers.
     preferGetMethod: false,
     fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
@@ -104,6 +133,16 @@ export function NotificationQueue({
   const [moved, move] = useMutation(MoveToProcessingDocument);
   const [message, setMessage] = useState<string | null>(null);
 
+  // Pushed changes (ids only, never personal data): count them and refetch the page the handler is looking at.
+  const [changes] = useSubscription<
+    NotificationsChangedSubscription,
+    number,
+    NotificationsChangedSubscriptionVariables
+  >({ query: NotificationsChangedDocument, variables: { municipalityCode } }, (count = 0) => {
+    refetch({ requestPolicy: 'network-only' });
+    return count + 1;
+  });
+
   const page = data?.notifications;
   const restart = () => setCursors([null]);
 
@@ -148,6 +187,7 @@ export function NotificationQueue({
       </button>
       {error && <p role="alert">{error.message}</p>}
       {message && <p role="status">{message}</p>}
+      {changes.data ? <p>{changes.data} changes since you opened the list</p> : null}
       {fetching && !page ? (
         <p>Loading…</p>
       ) : (
