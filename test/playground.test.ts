@@ -174,11 +174,13 @@ describe('with the playground option', () => {
     const urls = [...body.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((match) => match[1] ?? '');
     expect(urls.filter((url) => url !== 'data:,')).toEqual([
       expect.stringMatching(/^\/graphql\/assets\/graphiql\.min\.css\?v=[0-9a-f]{16}$/),
+      expect.stringMatching(/^\/graphql\/assets\/graphiql-plugin-explorer\.css\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/playground\.css\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/react\.production\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/react-dom\.production\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/graphiql\.min\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/graphql-ws\.min\.js\?v=/),
+      expect.stringMatching(/^\/graphql\/assets\/graphiql-plugin-explorer\.umd\.js\?v=/),
       expect.stringMatching(/^\/graphql\/assets\/playground\.js\?v=/),
     ]);
     const scripts = [...body.matchAll(/<script([^>]*)>/g)].map((match) => match[1] ?? '');
@@ -450,6 +452,22 @@ describe.skipIf(!hasChromium)(`GraphiQL in a real browser (Debian's Chromium at 
       await page.context().close();
     }
     expect(requests.length).toBeGreaterThan(5);
+    expect(watch).toEqual({ foreignRequests: [], violations: [], errors: [] });
+  });
+
+  it('builds a query by ticking fields in the Explorer, offline and under the page policy', async () => {
+    const { page, watch } = await openPlayground();
+    try {
+      await page.getByRole('button', { name: /Show GraphiQL Explorer/i }).click();
+      // The schema's root fields as a tree: tick one and the query editor gets it.
+      const explorer = page.locator('.graphiql-explorer-root, .docExplorerWrap').first();
+      await explorer.getByText('municipalities', { exact: true }).first().click();
+      await expect
+        .poll(() => editorText(page, '.graphiql-query-editor'), { timeout: 10_000 })
+        .toMatch(/municipalities/);
+    } finally {
+      await page.context().close();
+    }
     expect(watch).toEqual({ foreignRequests: [], violations: [], errors: [] });
   });
 });

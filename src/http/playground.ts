@@ -100,6 +100,16 @@ function assetFiles(): Record<string, { file: string; type: string }> {
       file: path.join(packageDir('graphql-ws'), 'umd', 'graphql-ws.min.js'),
       type: JAVASCRIPT,
     },
+    // The Explorer plugin (window.GraphiQLPluginExplorer): build a query by ticking fields. Its UMD build uses the
+    // page's React and GraphiQL globals; 3.2.5 is the release for the @graphiql/react that graphiql 3.8 uses.
+    'graphiql-plugin-explorer.umd.js': {
+      file: path.join(packageDir('@graphiql/plugin-explorer'), 'dist', 'index.umd.js'),
+      type: JAVASCRIPT,
+    },
+    'graphiql-plugin-explorer.css': {
+      file: path.join(packageDir('@graphiql/plugin-explorer'), 'dist', 'style.css'),
+      type: CSS,
+    },
     'playground.js': { file: path.join(PLAYGROUND_DIR, 'playground.js'), type: JAVASCRIPT },
     'playground.css': { file: path.join(PLAYGROUND_DIR, 'playground.css'), type: CSS },
   };
@@ -145,6 +155,7 @@ function page(config: PlaygroundConfig, assets: Map<string, Asset>): string {
     'react-dom.production.min.js',
     'graphiql.min.js',
     'graphql-ws.min.js',
+    'graphiql-plugin-explorer.umd.js',
     'playground.js',
   ];
   return [
@@ -157,6 +168,7 @@ function page(config: PlaygroundConfig, assets: Map<string, Asset>): string {
     '<title>kelmu-graphql · GraphiQL</title>',
     '<link rel="icon" href="data:,">',
     `<link rel="stylesheet" href="${url('graphiql.min.css')}">`,
+    `<link rel="stylesheet" href="${url('graphiql-plugin-explorer.css')}">`,
     `<link rel="stylesheet" href="${url('playground.css')}">`,
     `<script type="application/json" id="playground-config">${scriptJson(config)}</script>`,
     ...scripts.map((name) => `<script src="${url(name)}" defer></script>`),

@@ -128,11 +128,15 @@
     return isSubscription(params, opts) ? subscribe(params, opts?.headers) : httpFetcher(params, opts);
   }
 
+  // The Explorer plugin in GraphiQL's sidebar: the schema as a tree of fields to tick.
+  const plugins = window.GraphiQLPluginExplorer ? [window.GraphiQLPluginExplorer.explorerPlugin()] : [];
+
   const root = window.ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     window.React.createElement(window.GraphiQL, {
       fetcher,
       storage,
+      plugins,
       defaultTabs: [{ query: config.query, variables: config.variables, headers: config.headers }],
       // GraphiQL 3.8 fills the first tab's variables and headers editors from these, not from defaultTabs.
       variables: config.variables,
