@@ -360,6 +360,7 @@ describe('the retention purge', () => {
       homeCareAllowanceLists: 0,
       socialCareNotices: 1,
       accessLogEntries: 0,
+      webhookEvents: 0,
     });
     const left: { id: string }[] = await db
       .dataSource()

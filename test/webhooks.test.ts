@@ -470,6 +470,36 @@ describe('webhooks for partner systems', () => {
     );
     expect(person.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
+
+  it('the daily purge removes events dispatched over 30 days ago once their deliveries have finished', async () => {
+    const now = app.clock.now();
+    const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    const [old, pending, recent]: { id: string }[] = await app.dataSource.query(
+      `INSERT INTO webhook_event (type, municipality_code, data, occurred_at, dispatched_at)
+       VALUES ('notification.created', '905', '{"ids": []}', $1, $1),
+              ('notification.created', '905', '{"ids": []}', $1, $1),
+              ('notification.created', '905', '{"ids": []}', $2, $2)
+       RETURNING id`,
+      [daysAgo(31), daysAgo(29)],
+    );
+    await app.dataSource.query(
+      `INSERT INTO webhook_delivery (endpoint_id, event_id, status)
+       VALUES ($1, $2, 'DELIVERED'), ($1, $3, 'PENDING'), ($1, $4, 'DELIVERED')`,
+      [endpointIds.vaasa, old?.id, pending?.id, recent?.id],
+    );
+    const removed = await services().purge.purgeWebhookHistory(now);
+    expect(removed).toBeGreaterThanOrEqual(1);
+    const left: { id: string }[] = await app.dataSource.query(
+      'SELECT id FROM webhook_event WHERE id = ANY($1::uuid[])',
+      [[old?.id, pending?.id, recent?.id]],
+    );
+    // The old finished one goes (its delivery with it); one still waiting to be delivered, and a recent one, stay.
+    expect(left.map((row) => row.id).sort()).toEqual([pending?.id, recent?.id].sort());
+    const deliveries = await app.dataSource.query('SELECT 1 FROM webhook_delivery WHERE event_id = $1', [
+      old?.id,
+    ]);
+    expect(deliveries).toEqual([]);
+  });
 });
 
 describe('the webhooks’ schedule', () => {

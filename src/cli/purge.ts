@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { WEBHOOK_HISTORY_DAYS } from '../domain/webhooks';
 import { refuseArguments } from './args';
 import { type OpenCommand, runCommand } from './run-command';
 
@@ -18,7 +19,8 @@ async function main(open: OpenCommand): Promise<number> {
       `${removed.homeCareAllowanceLists} child home care allowance list(s) older than 24 months, ` +
       `${removed.socialCareNotices} social-care notice(s) visible for ${config.socialCareNoticeRetentionDays} days, ` +
       `${removed.accessLogEntries} access log ${removed.accessLogEntries === 1 ? 'entry' : 'entries'} older than ` +
-      `${config.accessLogRetentionYears} years.`,
+      `${config.accessLogRetentionYears} years and ${removed.webhookEvents} webhook event(s) dispatched over ` +
+      `${WEBHOOK_HISTORY_DAYS} days ago.`,
   );
   return 0;
 }

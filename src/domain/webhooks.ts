@@ -33,6 +33,12 @@ export const WEBHOOK_MAX_ATTEMPTS = 12;
 /** A partner's receiver gets this long to answer; a slow one must not hold its queue for long. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
+/**
+ * Days a dispatched event and its finished deliveries stay visible to the partner (viewer.webhookDeliveries) before
+ * the daily purge removes them; the outbox holds ids only, but it must not grow without bound.
+ */
+export const WEBHOOK_HISTORY_DAYS = 30;
+
 /** graphile-worker's wait after the `attempt`th failure (its fail_job: exp(least(attempts, 10)) seconds). */
 export function retryDelayMs(attempt: number): number {
   return Math.round(Math.exp(Math.min(attempt, 10)) * 1000);

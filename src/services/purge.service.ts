@@ -3,6 +3,7 @@ import { deleteOrphanPersons } from '../db/persons';
 import type { Clock } from '../domain/clock';
 import { expiredSql, removalThreshold } from '../domain/notification-rules';
 import { DEFAULT_SOCIAL_CARE_NOTICE_RETENTION_DAYS } from '../domain/social-care';
+import { WEBHOOK_HISTORY_DAYS } from '../domain/webhooks';
 import { purgeAccessLog } from './access-log.service';
 import { SYSTEM_ACTORS } from './audit.service';
 
@@ -104,17 +105,37 @@ export class PurgeService {
    * The daily purge: the four rules (notifications, lists, social-care notices, access log), each in its own
    * transaction, all as of one reading of the clock.
    */
+  /**
+   * Deletes webhook events dispatched over WEBHOOK_HISTORY_DAYS ago whose deliveries have all finished (delivered,
+   * failed or cancelled); their deliveries go with them. Events still waiting for a delivery are kept.
+   */
+  async purgeWebhookHistory(now: Date = this.clock.now()): Promise<number> {
+    const [row]: { removed: string }[] = await this.dataSource.query(
+      `WITH removed AS (
+         DELETE FROM webhook_event e
+          WHERE e.dispatched_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'PENDING')
+         RETURNING e.id
+       )
+       SELECT count(*) AS removed FROM removed`,
+      [new Date(now.getTime() - WEBHOOK_HISTORY_DAYS * DAY_MS)],
+    );
+    return Number(row?.removed ?? 0);
+  }
+
   async purgeAll(now: Date = this.clock.now()): Promise<{
     notifications: number;
     homeCareAllowanceLists: number;
     socialCareNotices: number;
     accessLogEntries: number;
+    webhookEvents: number;
   }> {
     return {
       notifications: await this.purgeExpired(now),
       homeCareAllowanceLists: await this.purgeExpiredLists(now),
       socialCareNotices: await this.purgeExpiredSocialCareNotices(now),
       accessLogEntries: await purgeAccessLog(this.dataSource, now, this.accessLogRetentionYears),
+      webhookEvents: await this.purgeWebhookHistory(now),
     };
   }
 }
