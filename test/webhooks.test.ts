@@ -533,6 +533,35 @@ describe('npm run webhooks (the CLI)', () => {
     });
   }
 
+  it('refuses a bad endpoint before it opens the database', async () => {
+    // A database nobody answers: a command that tried to connect would fail differently (and slowly).
+    const nowhere = 'postgres://nobody@127.0.0.1:1/none';
+    const ftp = await run(
+      nowhere,
+      'add',
+      '--client-id',
+      'crm',
+      '--url',
+      'ftp://example.fi/hook',
+      '--events',
+      'notification.created',
+    );
+    expect(ftp.code).toBe(2);
+    expect(ftp.stderr).toMatch(/^--url: must be https/);
+    const events = await run(
+      nowhere,
+      'add',
+      '--client-id',
+      'crm',
+      '--url',
+      'https://example.fi/hook',
+      '--events',
+      'nope',
+    );
+    expect(events.code).toBe(2);
+    expect(events.stderr).toMatch(/^--events: unknown event nope/);
+  });
+
   it('adds, lists, rotates and removes an endpoint; bad input names the argument and exits 2', async () => {
     const database = await createTestDatabase();
     try {

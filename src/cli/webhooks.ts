@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks';
-import { WebhookEndpointError } from '../services/webhooks/webhook-endpoint.service';
+import { checkedEndpointInput, WebhookEndpointError } from '../services/webhooks/webhook-endpoint.service';
 import { parseCommandLine } from './args';
 import { type OpenCommand, runCommand } from './run-command';
 
@@ -50,14 +50,25 @@ async function main(open: OpenCommand): Promise<number> {
     console.error(`--id: is required.\n\n${USAGE}`);
     return 2;
   }
+  const input = {
+    clientId: values['client-id'] ?? '',
+    url: values.url ?? '',
+    events: (values.events ?? []).flatMap((list) => list.split(',')),
+  };
+  try {
+    // A mistake in the endpoint is refused before the database is opened.
+    if (command === 'add') checkedEndpointInput(input);
+  } catch (error) {
+    if (error instanceof WebhookEndpointError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
   const { webhooks } = (await open()).services;
   try {
     if (command === 'add') {
-      const { endpoint, warning } = await webhooks.add({
-        clientId: values['client-id'] ?? '',
-        url: values.url ?? '',
-        events: (values.events ?? []).flatMap((list) => list.split(',')),
-      });
+      const { endpoint, warning } = await webhooks.add(input);
       if (warning) console.error(`Warning: ${warning}`);
       console.log(`id: ${endpoint.id}`);
       console.log(`secret: ${endpoint.secret}`);

@@ -67,6 +67,33 @@ const COLUMNS = `id, client_id AS "clientId", url, events, created_at AS "create
 const MAX_PAGE = 100;
 
 /**
+ * An endpoint's input as the service takes it, checked without the database, so that a command can refuse a mistake
+ * before it opens anything: the client id and URL required, the URL https (or http to loopback), known events.
+ */
+export function checkedEndpointInput(input: { clientId: string; url: string; events: string[] }): {
+  clientId: string;
+  url: string;
+  events: string[];
+} {
+  if (!input.clientId.trim()) throw new WebhookEndpointError('client-id', 'is required.');
+  if (!input.url) throw new WebhookEndpointError('url', 'is required.');
+  const urlProblem = webhookUrlProblem(input.url);
+  if (urlProblem) throw new WebhookEndpointError('url', `${urlProblem}.`);
+  const events = [...new Set(input.events.map((event) => event.trim()).filter(Boolean))];
+  if (events.length === 0) {
+    throw new WebhookEndpointError('events', `name at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
+  }
+  const unknown = events.filter((event) => !isWebhookEventType(event));
+  if (unknown.length > 0) {
+    throw new WebhookEndpointError(
+      'events',
+      `unknown event ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}.`,
+    );
+  }
+  return { clientId: input.clientId, url: input.url, events };
+}
+
+/**
  * Partner systems' webhook endpoints (issue 14): registered by Kela's operators with `npm run webhooks`, each with
  * its own signing secret, shown once. A partner sees its own endpoints' deliveries through GraphQL.
  */
@@ -82,21 +109,7 @@ export class WebhookEndpointService {
     url: string;
     events: string[];
   }): Promise<{ endpoint: WebhookEndpointWithSecret; warning: string | null }> {
-    if (!input.clientId.trim()) throw new WebhookEndpointError('client-id', 'is required.');
-    if (!input.url) throw new WebhookEndpointError('url', 'is required.');
-    const urlProblem = webhookUrlProblem(input.url);
-    if (urlProblem) throw new WebhookEndpointError('url', `${urlProblem}.`);
-    const events = [...new Set(input.events.map((event) => event.trim()).filter(Boolean))];
-    if (events.length === 0) {
-      throw new WebhookEndpointError('events', `name at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
-    }
-    const unknown = events.filter((event) => !isWebhookEventType(event));
-    if (unknown.length > 0) {
-      throw new WebhookEndpointError(
-        'events',
-        `unknown event ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}.`,
-      );
-    }
+    const { events } = checkedEndpointInput(input);
     const [endpoint]: WebhookEndpointWithSecret[] = await this.dataSource.query(
       `INSERT INTO webhook_endpoint (client_id, url, events, secret) VALUES ($1, $2, $3, $4)
        RETURNING ${COLUMNS}, secret`,
