@@ -30,13 +30,8 @@ const id: Parameter = {
   schema: { type: 'string', format: 'uuid' },
 };
 
-const listFilter: Parameter[] = [
-  {
-    name: 'status',
-    in: 'query',
-    description: 'Which list (default NEW).',
-    schema: { type: 'string', enum: Object.values(NotificationStatus), default: NotificationStatus.NEW },
-  },
+/** The filters both list downloads take, as their GraphQL filters do. */
+const placeAndPersonFilter: Parameter[] = [
   {
     name: 'municipalityCode',
     in: 'query',
@@ -55,6 +50,16 @@ const listFilter: Parameter[] = [
     description: 'Only this person (a search by person, recorded in the access log as such).',
     schema: { type: 'string' },
   },
+];
+
+const listFilter: Parameter[] = [
+  {
+    name: 'status',
+    in: 'query',
+    description: 'Which list (default NEW).',
+    schema: { type: 'string', enum: Object.values(NotificationStatus), default: NotificationStatus.NEW },
+  },
+  ...placeAndPersonFilter,
   {
     name: 'ageSignal',
     in: 'query',
@@ -86,24 +91,7 @@ const socialCareFilter: Parameter[] = [
     description: 'Only the municipalities of this recipient: a welfare area (e.g. PO), HEL or AX.',
     schema: { type: 'string' },
   },
-  {
-    name: 'municipalityCode',
-    in: 'query',
-    description: 'One municipality (three digits); without it every municipality you may see.',
-    schema: { type: 'string', pattern: '^[0-9]{3}$' },
-  },
-  {
-    name: 'postalCode',
-    in: 'query',
-    description: 'Only persons whose address has this postal code.',
-    schema: { type: 'string', pattern: '^[0-9]{5}$' },
-  },
-  {
-    name: 'personalIdentityCode',
-    in: 'query',
-    description: 'Only this person (a search by person, recorded in the access log as such).',
-    schema: { type: 'string' },
-  },
+  ...placeAndPersonFilter,
 ];
 
 const errorResponse = (description: string): OpenAPIV3_1.ResponseObject => ({
